@@ -1,0 +1,104 @@
+"""The one place that knows which array library an input comes from.
+
+fdivtheory is written once against the Python array API standard
+(https://data-apis.org/array-api/).  Every public function starts with
+:func:`namespace`, which returns the array namespace of its inputs through
+``array_api_compat`` (NumPy, CuPy, array-api-strict, ... ) and then uses only
+that namespace's functions, so that **array type in = array type out**: NumPy
+arrays give NumPy results, CuPy arrays give CuPy results on the same device.
+
+Python scalars, lists and tuples are converted to NumPy ``float64`` arrays.
+Mixing namespaces (say a NumPy ``p`` with a CuPy ``q``) is a ``TypeError``:
+nothing is moved between devices silently.
+
+Fused kernels are an optimisation behind the same functions: when the
+namespace is NumPy and the dtype is a real float, :func:`use_cpu_kernels`
+says the numba kernels in :mod:`fdivtheory.kernels.cpu` may run; every other
+namespace takes the generic array-API code path, which is the reference
+semantics the kernels are tested against.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+__all__ = [
+    "asarray",
+    "float_dtype",
+    "is_numpy_namespace",
+    "namespace",
+    "use_cpu_kernels",
+]
+
+
+def _is_array(x: Any) -> bool:
+    return array_api_compat.is_array_api_obj(x) and not isinstance(x, (bool, int, float, complex))
+
+
+def namespace(*arrays: Any) -> Any:
+    """Array namespace shared by ``arrays`` (NumPy for Python scalars and lists).
+
+    Raises
+    ------
+    TypeError
+        If the arrays come from different libraries.
+    """
+    real = [a for a in arrays if a is not None and _is_array(a)]
+    if not real:
+        return array_api_compat.array_namespace(np.empty(0))
+    try:
+        return array_api_compat.array_namespace(*real)
+    except TypeError as exc:
+        kinds = sorted({type(a).__module__.split(".")[0] + "." + type(a).__name__ for a in real})
+        raise TypeError(
+            f"inputs mix array libraries ({', '.join(kinds)}); convert them to one library "
+            "first (fdivtheory never moves data between devices silently)"
+        ) from exc
+
+
+def is_numpy_namespace(xp: Any) -> bool:
+    """True for NumPy (plain or wrapped by array_api_compat)."""
+    return array_api_compat.is_numpy_namespace(xp)
+
+
+def float_dtype(xp: Any, x: Any) -> Any:
+    """The real floating dtype to compute ``x`` in: its own if floating, else float64."""
+    dt = getattr(x, "dtype", None)
+    if dt is not None and xp.isdtype(dt, "real floating"):
+        return dt
+    return xp.float64
+
+
+def asarray(x: Any, xp: Any, name: str) -> Any:
+    """``x`` as a real floating array of namespace ``xp``.
+
+    Complex or non-numeric input is a ``TypeError`` naming ``name``.
+    """
+    if not _is_array(x):
+        try:
+            x = np.asarray(x)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be array-like of real numbers") from exc
+        if x.dtype == object or x.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must contain real numbers, got dtype {x.dtype}")
+        x = x.astype(np.float64, copy=False) if x.dtype.kind != "f" else x
+        return xp.asarray(x)
+    dt = x.dtype
+    if xp.isdtype(dt, "complex floating") or not xp.isdtype(dt, "numeric"):
+        raise TypeError(f"{name} must contain real numbers, got dtype {dt}")
+    if not xp.isdtype(dt, "real floating"):
+        x = xp.astype(x, xp.float64)
+    return x
+
+
+def use_cpu_kernels(xp: Any) -> bool:
+    """Whether the numba kernels may run for arrays of namespace ``xp``.
+
+    Set the environment variable ``FDIVTHEORY_DISABLE_NUMBA=1`` to force the
+    generic array-API path (used by the parity tests).
+    """
+    return is_numpy_namespace(xp) and os.environ.get("FDIVTHEORY_DISABLE_NUMBA", "") != "1"

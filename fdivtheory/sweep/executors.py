@@ -1,0 +1,144 @@
+"""Executors: run one function over many argument tuples, yielding results as they finish.
+
+``serial``
+    In the calling process, in order.
+``processes``
+    A local :class:`concurrent.futures.ProcessPoolExecutor` with the ``spawn``
+    start method, so the function must be importable (module level).  Workers
+    ignore SIGINT: Ctrl-C is handled once, by the client.
+``dask``
+    A ``dask.distributed.Client``: on a ``LocalCluster`` (one single-threaded
+    worker process per ``workers``, on 127.0.0.1) started for the run, or on an
+    existing scheduler given by its address.  Dask is optional: without it this
+    executor raises a :class:`SweepError` that says how to install it.
+
+Every executor yields ``(index, result)`` pairs; which result comes first
+depends on the executor, so callers must not rely on the order.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from fdivtheory.sweep._errors import SweepError
+
+__all__ = ["EXECUTORS", "CONNECT_TIMEOUT", "TaskError", "execute", "require"]
+
+EXECUTORS = ("serial", "processes", "dask")
+#: Seconds to wait for an existing Dask scheduler before giving up.
+CONNECT_TIMEOUT = 5.0
+
+
+class TaskError(SweepError):
+    """A task raised: ``index`` is its position in the argument list."""
+
+    def __init__(self, index: int, exc: BaseException) -> None:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        super().__init__(f"{type(exc).__name__}: {first_line}", status=1)
+        self.index = index
+
+
+def require(executor: str) -> None:
+    """Raise :class:`SweepError` unless ``executor`` is known and importable."""
+    if executor not in EXECUTORS:
+        raise SweepError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if executor == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise SweepError("the dask executor needs dask.distributed: "
+                             "pip install 'fdivtheory[distributed]'") from None
+
+
+def execute(fn: Callable, args: Sequence[tuple], *, executor: str = "serial",
+            workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[int, object]]:
+    """Yield ``(i, fn(*args[i]))`` for every ``i``, in order of completion.
+
+    A task that raises stops the iteration with a :class:`TaskError`; closing
+    the iterator (or an exception in the caller, e.g. ``KeyboardInterrupt``)
+    cancels the tasks not yet started and shuts the executor down.
+    """
+    require(executor)
+    if executor == "serial":
+        return _serial(fn, args)
+    if executor == "processes":
+        return _processes(fn, args, workers)
+    return _dask(fn, args, workers, scheduler)
+
+
+def _serial(fn: Callable, args: Sequence[tuple]) -> Iterator[tuple[int, object]]:
+    for i, a in enumerate(args):
+        try:
+            result = fn(*a)
+        except Exception as exc:
+            raise TaskError(i, exc) from exc
+        yield i, result
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _processes(fn: Callable, args: Sequence[tuple],
+               workers: int) -> Iterator[tuple[int, object]]:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                result = fut.result()
+            except Exception as exc:
+                raise TaskError(i, exc) from exc
+            yield i, result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(fn: Callable, args: Sequence[tuple], workers: int,
+          scheduler: str | None) -> Iterator[tuple[int, object]]:
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_as_completed
+
+    quiet = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    levels = [lg.level for lg in quiet]
+    for lg in quiet:
+        lg.setLevel(logging.CRITICAL)
+    cluster = client = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise SweepError(f"cannot connect to the Dask scheduler at {scheduler}: "
+                                 f"{msg}") from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None,
+                                   silence_logs=logging.CRITICAL)
+            client = Client(cluster)
+        run_key = uuid.uuid4().hex[:12]
+        futures = [client.submit(fn, *a, key=f"fdiv-{run_key}-{i}", pure=False)
+                   for i, a in enumerate(args)]
+        index = {f.key: i for i, f in enumerate(futures)}
+        for fut in dask_as_completed(futures):
+            i = index[fut.key]
+            try:
+                result = fut.result()
+            except Exception as exc:
+                raise TaskError(i, exc) from exc
+            yield i, result
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        for lg, level in zip(quiet, levels, strict=True):
+            lg.setLevel(level)

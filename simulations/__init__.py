@@ -1,0 +1,19 @@
+"""Simulations of fdivtheory: one module per verified result.
+
+Each module is thin (a parameter grid, a task function and a figure) and runs
+with the common options of :func:`fdivtheory.sweep.main`::
+
+    python -m simulations                      # list the simulations
+    python -m simulations.<name> --help        # options of one simulation
+    python -m simulations run <name> [options] # the same as python -m simulations.<name>
+    python -m simulations.verify [--quick]     # the verification report
+
+Simulations
+-----------
+core_inequalities
+    Tightness of Pinsker, Bretagnolle–Huber and Le Cam on random pairs of
+    distributions, with the exact (TV, KL) lower boundary.
+verify
+    Not a sweep: runs every check registered in :mod:`fdivtheory.checks` and
+    writes the verification report.
+"""

@@ -1,0 +1,176 @@
+"""How tight are Pinsker, Bretagnolle–Huber and Le Cam on random pairs of distributions?
+
+For support sizes k in {2, 3, 5, 10, 50}, each task draws pairs (p, q): q and r
+from Dirichlet(alpha 1_k) with a log-uniform random concentration
+alpha in [0.1, 10] per pair, and p = q + t (r - q) with t log-uniform in
+[1e-3, 1] (so that small divergences, where Pinsker is tight, are sampled too).
+It records, over its pairs,
+
+* ``max_ratio_pinsker``  = max TV / sqrt(KL / 2)               (<= 1, Pinsker)
+* ``max_ratio_bh``       = max TV / sqrt(1 - exp(-KL))         (<= 1, Bretagnolle–Huber)
+* ``max_ratio_le_cam``   = max TV / (H sqrt(1 - H^2 / 4))      (<= 1, Le Cam)
+* ``min_ratio_le_cam_lower`` = min TV / (H^2 / 2)              (>= 1, Le Cam)
+* ``tv_sample``, ``kl_sample``: the first pairs' (TV, KL), for the figure,
+
+with H^2 = sum (sqrt p - sqrt q)^2 in [0, 2] and TV = (1/2) L1.  Ratios are taken
+over the pairs with TV >= 1e-3: below that, the rounding of KL in float64
+(about 1e-16 absolute, since the coordinates of p and q do not sum to exactly 1)
+is no longer small against the room Pinsker leaves (KL >= 2 V^2 + 4 V^4 / 9).
+Le Cam's upper bound is attained by the symmetric binary pairs
+p = (a, 1 - a), q = (1 - a, a), so at k = 2 its ratio is 1 up to rounding.  The figure shows
+the sampled joint range of (TV, KL) with the Pinsker curve KL = 2 TV^2, the
+Bretagnolle–Huber curve KL = -log(1 - TV^2) and the exact lower boundary
+min {KL : TV = v}, attained by two-point distributions (Vajda 1970; Fedotov,
+Harremoës & Topsøe 2003), computed numerically.
+
+Run: ``python -m simulations.core_inequalities [--quick] [options]`` (``--help``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize_scalar
+from scipy.special import rel_entr
+
+from fdivtheory.sweep import Simulation, main
+
+SUPPORT_SIZES = (2, 3, 5, 10, 50)
+#: Array elements (pairs x k) per task: sets the cost of a task whatever k.
+ELEMENTS_PER_TASK = 4_000_000
+#: Pairs drawn at a time (bounded memory; part of the definition of the stream).
+ELEMENTS_PER_CHUNK = 120_000
+SAMPLE = 150
+#: Smallest TV at which ratios are recorded (see the module docstring).
+MIN_TV = 1e-3
+
+
+def grid(quick: bool) -> list[dict]:
+    """One point per support size; quick tasks draw 4x fewer pairs."""
+    elements = ELEMENTS_PER_TASK // (4 if quick else 1)
+    return [{"k": k, "pairs": elements // k} for k in SUPPORT_SIZES]
+
+
+def _dirichlet(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
+    alpha = np.exp(rng.uniform(np.log(0.1), np.log(10.0), size=(m, 1)))
+    g = rng.standard_gamma(alpha, size=(m, k))
+    return g / g.sum(axis=1, keepdims=True)
+
+
+def _pairs(rng: np.random.Generator, m: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    q = _dirichlet(rng, m, k)
+    r = _dirichlet(rng, m, k)
+    t = 10.0 ** rng.uniform(-3.0, 0.0, size=(m, 1))
+    return q + t * (r - q), q
+
+
+def _tv_kl_hsq(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tv = 0.5 * np.abs(p - q).sum(axis=-1)
+    kl = rel_entr(p, q).sum(axis=-1)
+    hsq = (((p - q) / (np.sqrt(p) + np.sqrt(q))) ** 2).sum(axis=-1)  # no cancellation
+    return tv, kl, hsq
+
+
+def task(params: dict, rng: np.random.Generator, device: str) -> dict:
+    """Extreme ratios of TV to the Pinsker, Bretagnolle–Huber and Le Cam bounds."""
+    k, n = params["k"], params["pairs"]
+    chunk = max(1, ELEMENTS_PER_CHUNK // k)
+    best = {"max_ratio_pinsker": 0.0, "max_ratio_bh": 0.0, "max_ratio_le_cam": 0.0,
+            "min_ratio_le_cam_lower": np.inf}
+    tv_sample, kl_sample = [], []
+    for start in range(0, n, chunk):
+        p, q = _pairs(rng, min(chunk, n - start), k)
+        tv, kl, hsq = _tv_kl_hsq(p, q)
+        if start < SAMPLE:
+            tv_sample.append(tv[:SAMPLE - start])
+            kl_sample.append(kl[:SAMPLE - start])
+        ok = tv >= MIN_TV
+        tv, kl, hsq = tv[ok], kl[ok], hsq[ok]
+        ratios = {
+            "max_ratio_pinsker": tv / np.sqrt(kl / 2),
+            "max_ratio_bh": tv / np.sqrt(-np.expm1(-kl)),
+            "max_ratio_le_cam": tv / np.sqrt(hsq * (1 - hsq / 4)),
+        }
+        for name, r in ratios.items():
+            best[name] = max(best[name], float(r.max(initial=0.0)))
+        lower = tv / (hsq / 2)
+        best["min_ratio_le_cam_lower"] = min(best["min_ratio_le_cam_lower"],
+                                             float(lower.min(initial=np.inf)))
+    return {**best, "tv_sample": np.concatenate(tv_sample),
+            "kl_sample": np.concatenate(kl_sample)}
+
+
+def _binary_kl(a: float, b: float) -> float:
+    return float(rel_entr(a, b) + rel_entr(1 - a, 1 - b))
+
+
+def kl_lower_boundary(tv: np.ndarray) -> np.ndarray:
+    """min {KL(p||q) : TV(p, q) = v} for each v in ``tv`` (0 <= v < 1), in nats.
+
+    The minimum over all finite supports is attained by two-point distributions
+    (Vajda 1970; Fedotov, Harremoës & Topsøe 2003): map both measures through
+    the indicator of {p > q}, which keeps TV and, by data processing, does not
+    increase KL.  So the boundary is min over b in [0, 1 - v] of
+    kl((b + v, 1 - b - v) || (b, 1 - b)), a convex problem in b solved here by
+    bounded Brent search.
+    """
+    out = np.empty(len(tv))
+    for i, v in enumerate(np.asarray(tv, dtype=float)):
+        if v == 0:
+            out[i] = 0.0
+            continue
+        res = minimize_scalar(lambda b, v=v: _binary_kl(b + v, b), bounds=(0.0, 1.0 - v),
+                              method="bounded", options={"xatol": 1e-12})
+        out[i] = min(res.fun, -np.log1p(-v))  # the b = 1 - v end, if better
+    return out
+
+
+def figure(df: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Joint range of (TV, KL) with the three bounds, and the extreme ratios per k."""
+    from paper_figures import style
+
+    with style.context():
+        fig, (ax, bx) = style.subplots(1, 2, width=11.0, height=4.4)
+        v = np.linspace(0.0, 0.995, 400)
+        for j, k in enumerate(sorted(df["k"].unique())):
+            sub = df[df["k"] == k]
+            tv = sub.loc[sub.quantity == "tv_sample", "value"].to_numpy()
+            kl = sub.loc[sub.quantity == "kl_sample", "value"].to_numpy()
+            ax.scatter(tv, kl, s=4, alpha=0.35, color=list(style.PALETTE.values())[j],
+                       label=f"k = {k}", rasterized=True)
+        ax.plot(v, 2 * v**2, color="black", ls="--", label=r"Pinsker $2\,V^2$")
+        ax.plot(v, -np.log1p(-(v**2)), color="black", ls=":",
+                label=r"Bretagnolle–Huber $-\log(1-V^2)$")
+        ax.plot(v, kl_lower_boundary(v), color="black", label="exact boundary (two-point)")
+        ax.set(xlim=(0, 1), ylim=(0, 3), xlabel="total variation $V$",
+               ylabel="KL(p‖q) (nats)", title="Joint range of (TV, KL)")
+        ax.legend(loc="upper left", markerscale=3)
+
+        quantities = [("max_ratio_pinsker", "Pinsker", "o"),
+                      ("max_ratio_bh", "Bretagnolle–Huber", "s"),
+                      ("max_ratio_le_cam", "Le Cam (upper)", "^")]
+        for name, label, marker in quantities:
+            per_k = df[df.quantity == name].groupby("k")["value"].max()
+            bx.plot(per_k.index, per_k.to_numpy(), marker=marker, label=label)
+        bx.axhline(1.0, color="black", lw=1)
+        bx.set(xscale="log", ylim=(0, 1.05), xlabel="support size k",
+               ylabel="max TV / bound", title="Tightness over random pairs")
+        bx.set_xticks(list(SUPPORT_SIZES), [str(k) for k in SUPPORT_SIZES])
+        bx.legend(loc="lower left")
+        return style.save(fig, out_dir, "core_inequalities")
+
+
+SIM = Simulation(
+    name="core_inequalities",
+    description="Tightness of Pinsker, Bretagnolle–Huber and Le Cam on random pairs "
+                "of distributions, k in {2, 3, 5, 10, 50}.",
+    grid=grid,
+    task=task,
+    replicates=lambda quick: 2 if quick else 16,
+    figure=figure,
+)
+
+if __name__ == "__main__":
+    raise SystemExit(main(SIM))
