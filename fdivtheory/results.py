@@ -21,7 +21,7 @@ import pandas as pd
 
 from fdivtheory.sweep.store import store_path
 
-__all__ = ["load", "load_runs"]
+__all__ = ["count", "load", "load_runs"]
 
 _FIXED = ["task_id", "point", "block"]
 _LONG = ["quantity", "index", "value"]
@@ -114,3 +114,11 @@ def load_runs(path: str | Path) -> pd.DataFrame:
     """
     with closing(_connect(path)) as conn:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", conn)
+
+
+def count(path: str | Path) -> int:
+    """Number of tasks stored under ``path`` (0 when it holds no results store)."""
+    if not store_path(path).is_file():
+        return 0
+    with closing(_connect(path)) as conn:
+        return conn.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]

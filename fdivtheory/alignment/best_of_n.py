@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._logspace import log1mexp, log_cumsum, log_sf_strict
+from ._logspace import log1mexp, log_cumsum, log_sf_strict, logsumexp
 from ._validation import as_pmf, as_reward, resolve_log_n
 
 __all__ = [
@@ -59,7 +59,9 @@ def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
     ``log_pmf[k]`` is :math:`\log P(R = v_k)` for increasing levels :math:`v_k`
     (``-inf`` allowed; it should sum to 1 in linear space).  Returns
     :math:`\log P_N(k) = A_k + \log(1 - e^{A_{k-1}-A_k})` with
-    :math:`A_k = N\log F_k` (see the module docstring); never forms :math:`N`.
+    :math:`A_k = N\log F_k` (see the module docstring), normalised in log space
+    (the forward and backward cumulative sums each drift by about one ulp per
+    level); never forms :math:`N`.
 
     Examples
     --------
@@ -71,16 +73,33 @@ def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
     log_cdf = log_cumsum(log_pmf)
     log_sf = log_sf_strict(log_pmf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        neg_log_f = np.where(log_sf < _LOG_HALF, -np.log1p(-np.exp(log_sf)), -log_cdf)
-        a = -np.exp(log_n + np.log(neg_log_f))
-        # log(F_k / F_{k-1}) = log1p(P_k / F_{k-1}), relative accuracy even when tiny
-        step = np.empty_like(log_pmf)
-        step[0] = np.inf
-        step[1:] = np.logaddexp(0.0, log_pmf[1:] - log_cdf[:-1])
-        d_a = -np.exp(log_n + np.log(step))
+        # log(-log F_k): from the lower tail where F_k <= 1/2, else from the upper tail
+        log_neg_log_f = np.where(log_sf < _LOG_HALF, _log_neg_log1m(log_sf),
+                                 np.log(-np.minimum(log_cdf, 0.0)))
+        a = -np.exp(log_n + log_neg_log_f)
+        # A_{k-1} - A_k = -N log(F_k / F_{k-1}) = -N log1p(P_k / F_{k-1}), formed directly
+        log_step = np.empty_like(log_pmf)
+        log_step[0] = np.inf
+        log_step[1:] = _log_log1p(log_pmf[1:] - log_cdf[:-1])
+        d_a = -np.exp(log_n + log_step)
         out = a + log1mexp(d_a)
     out[np.isnan(out)] = -np.inf
-    return out
+    # the two cumulative sums drift by ~(number of levels) ulps; the exact law sums to 1
+    return out - logsumexp(out)
+
+
+def _log_neg_log1m(log_s: np.ndarray) -> np.ndarray:
+    """``log(-log(1 - s))`` from ``log s`` (``s <= 1/2``), exact also when ``s`` underflows."""
+    s = np.exp(log_s)
+    series = log_s + np.log1p(s * (0.5 + s * (1 / 3 + s * 0.25)))  # -log(1-s)/s = 1 + s/2 + ...
+    return np.where(s < 1e-5, series, np.log(-np.log1p(-s)))
+
+
+def _log_log1p(log_y: np.ndarray) -> np.ndarray:
+    """``log(log(1 + y))`` from ``log y``, exact also when ``y`` underflows or overflows."""
+    y = np.exp(log_y)
+    series = log_y + np.log1p(y * (-0.5 + y * (1 / 3 - y * 0.25)))  # log1p(y)/y = 1 - y/2 + ...
+    return np.where(y < 1e-5, series, np.log(np.logaddexp(0.0, log_y)))
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,29 @@ def _log_ratio(p, q):
 
 
 @njit(inline="always")
+def _xlogx_series(d):
+    # h(d) = (1 + d) log1p(d) - d = sum_{k>=2} (-1)^k d^k / (k (k - 1)), |d| < 0.02:
+    # the direct form loses ~eps/|d| relative accuracy to cancellation there
+    return d * d * (0.5 + d * (-1.0 / 6 + d * (1.0 / 12 + d * (-1.0 / 20 + d * (
+        1.0 / 30 + d * (-1.0 / 42 + d * (1.0 / 56 + d * (-1.0 / 72 + d * (
+            1.0 / 90 + d * (-1.0 / 110 + d * (1.0 / 132)))))))))))
+
+
+@njit(inline="always")
 def _kl(p, q):
     if p > 0.0:
         if q > 0.0:
-            t = p * _log_ratio(p, q) - p + q
+            r = p / q
+            if r > 0.5 and r < 2.0:
+                d = (p - q) / q
+                if abs(d) < 0.02:
+                    t = q * _xlogx_series(d)
+                else:
+                    t = q * ((1.0 + d) * math.log1p(d) - d)
+            elif r > _TINY and r < _HUGE:
+                t = p * math.log(r) - p + q
+            else:
+                t = p * (math.log(p) - math.log(q)) - p + q
             return t if t > 0.0 else 0.0
         return INF
     return q

@@ -34,7 +34,7 @@ from fdivtheory.sweep._errors import SweepError
 from fdivtheory.sweep.store import Store, TaskRecord, encode_payload, open_store, store_path
 
 __all__ = ["DEVICES", "RESERVED_COLUMNS", "RunSummary", "Simulation", "Task", "default_out",
-           "run", "tasks"]
+           "provenance", "run", "tasks"]
 
 DEVICES = ("cpu", "gpu")
 #: Column names of :func:`fdivtheory.results.load` that parameters may not use.
@@ -189,7 +189,8 @@ def _git_revision() -> str | None:
     return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def _provenance() -> dict[str, str | None]:
+def provenance() -> dict[str, str | None]:
+    """Versions of Python, NumPy, SciPy and fdivtheory, and the git revision (if any)."""
     import scipy  # noqa: F401  (imported so that its version is read from the module)
 
     import fdivtheory  # noqa: F401
@@ -266,7 +267,8 @@ def run(sim: Simulation, *, quick: bool = False, seed: int = 0, out: str | Path 
     ...     run(_demo.SIM, quick=True, out=d).tasks_run
     6
     """
-    workers = workers if workers is not None else 1 if executor == "serial" else (os.cpu_count() or 1)
+    if workers is None:
+        workers = 1 if executor == "serial" else os.cpu_count() or 1
     _check_sizes(seed, workers, scale)
     require_device(sim, device)
     executors.require(executor)
@@ -285,7 +287,7 @@ def run(sim: Simulation, *, quick: bool = False, seed: int = 0, out: str | Path 
         run_id = store.begin_run({
             "simulation": sim.name, "seed": str(int(seed)), "quick": int(quick),
             "scale": int(scale), "executor": executor, "workers": int(workers),
-            "device": device, "command": command or " ".join(sys.argv), **_provenance()})
+            "device": device, "command": command or " ".join(sys.argv), **provenance()})
         status = "failed"
         try:
             _run_tasks(sim, store, run_id, todo, seed=int(seed), executor=executor,

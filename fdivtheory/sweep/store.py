@@ -247,8 +247,10 @@ def open_store(out: str | Path, identity: Mapping[str, str], *, resume: bool) ->
     try:
         out.mkdir(parents=True, exist_ok=True)
         store = Store(store_path(out))
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         raise SweepError(f"cannot write results to {out}: {exc}") from None
+    except sqlite3.Error as exc:
+        raise SweepError(f"cannot use {store_path(out)}: {exc}") from None
     try:
         n = store.count()
         if n == 0:

@@ -1,0 +1,206 @@
+"""The verification report: run every registered check and say which claims hold.
+
+    python -m simulations.verify [--quick] [--out DIR] [--only PREFIX] [--no-progress]
+
+Imports the modules listed in :data:`fdivtheory.checks.CHECK_MODULES`, runs each
+registered check, prints one table (check id, claim, computed value, reference
+or bound, tolerance, margin, PASS/FAIL/WARN, time) and writes the same table in
+Markdown, with the package versions and the date, to ``OUT/report.md``
+(default ``results/verify`` or ``results/verify-quick``).
+
+A check that raises, or a check module that cannot be imported, is a FAIL row
+carrying the exception's one-line message; the run goes on.  A failed
+``conjecture`` check is a WARN.  The exit status is 1 if any row is FAIL,
+2 for bad options, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fdivtheory import checks
+from fdivtheory.sweep.runner import provenance
+
+__all__ = ["Row", "format_markdown", "format_table", "main", "run_checks"]
+
+_SYMBOL = {"at_most": "≤ ", "at_least": "≥ ", "close": "≈ ", "holds": ""}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report: one outcome of one check."""
+
+    check_id: str
+    claim: str
+    value: float
+    reference: str
+    tolerance: float
+    margin: float
+    status: str  # PASS, FAIL or WARN
+    seconds: float
+    note: str = ""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def _error_row(check_id: str, claim: str, exc: BaseException, seconds: float = 0.0) -> Row:
+    return Row(check_id, claim, math.nan, "", math.nan, math.nan, "FAIL", seconds,
+               _one_line(exc))
+
+
+def load_checks() -> list[Row]:
+    """Import the check modules; return a FAIL row for each one that cannot be imported."""
+    try:
+        checks.load_all()
+        return []
+    except Exception:
+        rows = []
+        for name in checks.CHECK_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:
+                rows.append(_error_row(name, f"import the checks of {name}", exc))
+        return rows
+
+
+def _rows(check: checks.Check, quick: bool) -> list[Row]:
+    start = time.perf_counter()
+    try:
+        outcomes = check.run(quick)
+    except Exception as exc:
+        return [_error_row(check.id, check.claim, exc, time.perf_counter() - start)]
+    seconds = time.perf_counter() - start
+    failed = "WARN" if check.kind == "conjecture" else "FAIL"
+    return [Row(f"{check.id} [{o.label}]" if o.label else check.id, check.claim, o.value,
+                "" if o.relation == "holds" else f"{_SYMBOL[o.relation]}{o.reference:.6g}",
+                o.tolerance, o.margin, "PASS" if o.passed else failed, seconds, o.note)
+            for o in outcomes]
+
+
+def run_checks(selected: Sequence[checks.Check], *, quick: bool,
+               progress: bool = False) -> list[Row]:
+    """Run ``selected`` checks; exceptions become FAIL rows, never abort the run."""
+    from tqdm.auto import tqdm
+
+    rows: list[Row] = []
+    for check in tqdm(selected, desc="verify", unit="check", file=sys.stderr,
+                      disable=True if not progress else None):
+        rows.extend(_rows(check, quick))
+    return rows
+
+
+def _num(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:.6g}"
+
+
+def _cells(row: Row, claim_width: int | None) -> list[str]:
+    claim = row.claim
+    if claim_width is not None and len(claim) > claim_width:
+        claim = claim[:claim_width - 1] + "…"
+    return [row.check_id, claim, _num(row.value), row.reference, _num(row.tolerance),
+            _num(row.margin), row.status, f"{row.seconds:.2f} s"]
+
+
+_HEADER = ["check", "claim", "value", "reference", "tolerance", "margin", "status", "time"]
+
+
+def format_table(rows: Sequence[Row], claim_width: int = 60) -> str:
+    """The report as a plain-text table (claims cut to ``claim_width`` characters)."""
+    cells = [_HEADER, *(_cells(r, claim_width) for r in rows)]
+    widths = [max(len(c[j]) for c in cells) for j in range(len(_HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+             for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = [f"  {r.check_id}: {r.note}" for r in rows if r.status != "PASS" and r.note]
+    return "\n".join(lines + (["", "Notes:", *notes] if notes else []))
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(rows: Sequence[Row], *, quick: bool, date: str) -> str:
+    """The report as Markdown: summary, versions, then the full table with notes."""
+    counts = {s: sum(r.status == s for r in rows) for s in ("PASS", "FAIL", "WARN")}
+    info = provenance()
+    lines = [
+        "# fdivtheory verification report", "",
+        f"- date: {date}",
+        f"- mode: {'quick' if quick else 'full'} (`python -m simulations.verify"
+        f"{' --quick' if quick else ''}`)",
+        f"- outcomes: {len(rows)} — {counts['PASS']} PASS, {counts['FAIL']} FAIL, "
+        f"{counts['WARN']} WARN",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in info.items() if k != "git_revision"),
+        f"- git revision: {info['git_revision'] or 'unknown'}",
+        "- seeds: every check fixes its own seeds, so a rerun gives the same numbers", "",
+        "| " + " | ".join([*_HEADER, "note"]) + " |",
+        "|" + "---|" * (len(_HEADER) + 1),
+    ]
+    lines += ["| " + " | ".join(_md(c) for c in [*_cells(r, None), r.note]) + " |"
+              for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m simulations.verify``; returns the exit status."""
+    parser = _Parser(prog="python -m simulations.verify",
+                     description="Run every registered theorem check and report which "
+                                 "claims hold, by how much.")
+    parser.add_argument("--quick", action="store_true", help="quick settings of every check")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where report.md goes (default: results/verify, or "
+                             "results/verify-quick with --quick)")
+    parser.add_argument("--only", metavar="PREFIX", help="only checks whose id starts so")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    prog = parser.prog
+    out = args.out or Path("results") / ("verify-quick" if args.quick else "verify")
+    try:
+        rows = load_checks()
+        selected = [c for c in checks.registered()
+                    if args.only is None or c.id.startswith(args.only)]
+        if args.only is not None and not selected:
+            print(f"{prog}: error: no registered check id starts with {args.only!r}",
+                  file=sys.stderr)
+            return 2
+        date = datetime.now(UTC).isoformat(timespec="seconds")
+        rows += run_checks(selected, quick=args.quick, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; no report written", file=sys.stderr)
+        return 130
+    print(format_table(rows))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.md").write_text(format_markdown(rows, quick=args.quick, date=date),
+                                       encoding="utf-8")
+    except OSError as exc:
+        print(f"{prog}: error: cannot write {out / 'report.md'}: {exc}", file=sys.stderr)
+        return 2
+    failed = sum(r.status == "FAIL" for r in rows)
+    warned = sum(r.status == "WARN" for r in rows)
+    print(f"\n{len(rows)} outcomes: {len(rows) - failed - warned} PASS, {failed} FAIL, "
+          f"{warned} WARN; report in {out / 'report.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""Seeds and executors: results depend on the grid position and root seed only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sweep_helpers import stored_rows
+
+from fdivtheory import results
+from fdivtheory.sweep import _demo, run
+from fdivtheory.sweep.runner import tasks
+
+
+def test_task_seed_is_the_spawned_child_of_the_root():
+    root = 1234
+    children = np.random.SeedSequence(root).spawn(3)
+    for point in range(3):
+        for block, child in enumerate(children[point].spawn(4)):
+            direct = np.random.SeedSequence(root, spawn_key=(point, block))
+            assert np.array_equal(direct.generate_state(8), child.generate_state(8))
+
+
+def test_serial_processes_and_dask_store_bit_identical_results(tmp_path):
+    pytest.importorskip("dask.distributed")
+    outs = {}
+    for executor in ("serial", "processes", "dask"):
+        outs[executor] = tmp_path / executor
+        summary = run(_demo.SIM, quick=True, seed=7, out=outs[executor], executor=executor,
+                      workers=2)
+        assert summary.tasks_run == 6 and summary.tasks_resumed == 0
+    reference = stored_rows(outs["serial"])
+    assert len(reference) == 6
+    assert len({row[7] for row in reference}) == 6  # every task has its own stream
+    for executor in ("processes", "dask"):
+        assert stored_rows(outs[executor]) == reference, executor
+    runs = results.load_runs(outs["dask"])
+    assert runs.loc[0, "executor"] == "dask" and runs.loc[0, "status"] == "finished"
+
+
+def test_another_seed_gives_other_results(tmp_path):
+    run(_demo.SIM, quick=True, seed=0, out=tmp_path / "a")
+    run(_demo.SIM, quick=True, seed=1, out=tmp_path / "b")
+    a, b = stored_rows(tmp_path / "a"), stored_rows(tmp_path / "b")
+    assert [r[:5] for r in a] == [r[:5] for r in b]
+    assert not {r[7] for r in a} & {r[7] for r in b}
+
+
+def test_scale_adds_blocks_and_keeps_the_first_ones(tmp_path):
+    run(_demo.SIM, quick=True, out=tmp_path / "x1")
+    summary = run(_demo.SIM, quick=True, out=tmp_path / "x3", scale=3)
+    assert summary.tasks_run == 3 * 6
+    small = stored_rows(tmp_path / "x1")
+    big = {row[0]: row for row in stored_rows(tmp_path / "x3")}
+    assert all(big[row[0]] == row for row in small)
+
+
+def test_resume_with_a_larger_scale_runs_only_the_new_blocks(tmp_path):
+    run(_demo.SIM, quick=True, out=tmp_path)
+    summary = run(_demo.SIM, quick=True, out=tmp_path, scale=2, resume=True)
+    assert (summary.tasks_run, summary.tasks_resumed) == (6, 6)
+    fresh = tmp_path / "fresh"
+    run(_demo.SIM, quick=True, out=fresh, scale=2)
+    assert stored_rows(tmp_path) == stored_rows(fresh)
+
+
+def test_tasks_are_point_major_with_json_parameters():
+    ts = tasks(_demo.SIM, quick=True, scale=2)
+    assert [(t.point, t.block) for t in ts[:7]] == [(0, b) for b in range(6)] + [(1, 0)]
+    assert ts[0].params_json == '{"n": 50, "shift": 0.0, "sleep": 0.0}'
