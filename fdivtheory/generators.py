@@ -384,7 +384,7 @@ def _numeric_df_inv(g: Generator, t: Array, xp: Any) -> Array:
             hi *= 2
         if h(lo) > 0 or h(hi) < 0:
             return math.nan
-        return math.exp(brentq(h, lo, hi, xtol=1e-14, rtol=4e-16, maxiter=200))
+        return math.exp(brentq(h, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=200))
 
     out = np.vectorize(solve, otypes=[float])(tn)
     return xp.asarray(out)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fdivtheory import results
-from fdivtheory.sweep import SweepError, run
+from fdivtheory.sweep import SweepError, one_line, run
 from fdivtheory.sweep.store import store_path
 from paper_figures import FIGURES, FigureEntry, resolve
 
@@ -38,8 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "a simulation in quick mode first when its results are missing.")
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help=f"figures to draw (default: all of {', '.join(FIGURES)})")
-    parser.add_argument("--out", type=Path, default=Path("figures"), metavar="DIR",
-                        help="where the figures go (default: figures)")
+    parser.add_argument("--out", type=Path, default=Path("results") / "figures", metavar="DIR",
+                        help="where the figures go (default: results/figures)")
     parser.add_argument("--results", type=Path, default=Path("results"), metavar="DIR",
                         help="where simulation results are (default: results)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -63,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{parser.prog}: interrupted", file=sys.stderr)
             return 130
         except Exception as exc:
-            print(f"{parser.prog}: error: figure {name!r} failed: {type(exc).__name__}: "
-                  f"{exc}".splitlines()[0], file=sys.stderr)
+            print(f"{parser.prog}: error: figure {name!r} failed: {one_line(exc)}",
+                  file=sys.stderr)
             status = 1
             continue
         print(f"{name}: {', '.join(str(p) for p in paths)} (from {store_path(source)})")

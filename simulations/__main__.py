@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 import simulations
-from fdivtheory.sweep import Simulation, main
+from fdivtheory.sweep import Simulation, main, one_line
 
 _NOT_SWEEPS = {"verify"}
 _USAGE = "usage: python -m simulations [list | run NAME [options]]"
@@ -38,7 +38,7 @@ def _list() -> int:
         try:
             line = _load(name).description
         except Exception as exc:  # a module under construction must not hide the others
-            line = f"(cannot be loaded: {type(exc).__name__}: {exc})".splitlines()[0]
+            line = f"(cannot be loaded: {one_line(exc)})"
         print(f"  {name:<24} {line}")
     print("  verify                   the verification report (python -m simulations.verify)")
     return 0

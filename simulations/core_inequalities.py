@@ -12,16 +12,21 @@ It records, over its pairs,
 * ``min_ratio_le_cam_lower`` = min TV / (H^2 / 2)              (>= 1, Le Cam)
 * ``tv_sample``, ``kl_sample``: the first pairs' (TV, KL), for the figure,
 
-with H^2 = sum (sqrt p - sqrt q)^2 in [0, 2] and TV = (1/2) L1.  Ratios are taken
-over the pairs with TV >= 1e-3: below that, the rounding of KL in float64
-(about 1e-16 absolute, since the coordinates of p and q do not sum to exactly 1)
-is no longer small against the room Pinsker leaves (KL >= 2 V^2 + 4 V^4 / 9).
-Le Cam's upper bound is attained by the symmetric binary pairs
-p = (a, 1 - a), q = (1 - a, a), so at k = 2 its ratio is 1 up to rounding.  The figure shows
-the sampled joint range of (TV, KL) with the Pinsker curve KL = 2 TV^2, the
-Bretagnolle–Huber curve KL = -log(1 - TV^2) and the exact lower boundary
-min {KL : TV = v}, attained by two-point distributions (Vajda 1970; Fedotov,
-Harremoës & Topsøe 2003), computed numerically.
+with H^2 = sum (sqrt p - sqrt q)^2 in [0, 2] and TV = (1/2) L1.
+
+Ratios are taken over the pairs with TV >= 1e-3: below that, the rounding of KL
+in float64 (about 1e-16 absolute, since the coordinates of p and q do not sum
+to exactly 1) is no longer small against the room Pinsker leaves
+(KL >= 2 V^2 + 4 V^4 / 9).  Le Cam's upper bound is attained by the symmetric
+binary pairs p = (a, 1 - a), q = (1 - a, a), so at k = 2 its ratio is 1 up to
+rounding.
+
+The figure shows the sampled joint range of (TV, KL) with the Pinsker curve
+KL = 2 TV^2, the Bretagnolle–Huber curve KL = -log(1 - TV^2) and the exact lower
+boundary min {KL : TV = v}, attained by two-point distributions (Vajda 1970;
+Fedotov, Harremoës & Topsøe 2003), from
+:func:`fdivtheory.inequalities.kl_lower_from_tv`; and, per k, the room each
+bound leaves, 1 - max TV / bound.
 
 Run: ``python -m simulations.core_inequalities [--quick] [options]`` (``--help``).
 """
@@ -32,10 +37,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize_scalar
-from scipy.special import rel_entr
 
 import fdivtheory as fd
+from fdivtheory.inequalities import kl_lower_from_tv
 from fdivtheory.sweep import Simulation, main
 
 SUPPORT_SIZES = (2, 3, 5, 10, 50)
@@ -96,31 +100,6 @@ def task(params: dict, rng: np.random.Generator, device: str) -> dict:
             "kl_sample": np.concatenate(kl_sample)}
 
 
-def _binary_kl(a: float, b: float) -> float:
-    return float(rel_entr(a, b) + rel_entr(1 - a, 1 - b))
-
-
-def kl_lower_boundary(tv: np.ndarray) -> np.ndarray:
-    """min {KL(p||q) : TV(p, q) = v} for each v in ``tv`` (0 <= v < 1), in nats.
-
-    The minimum over all finite supports is attained by two-point distributions
-    (Vajda 1970; Fedotov, Harremoës & Topsøe 2003): map both measures through
-    the indicator of {p > q}, which keeps TV and, by data processing, does not
-    increase KL.  So the boundary is min over b in [0, 1 - v] of
-    kl((b + v, 1 - b - v) || (b, 1 - b)), a convex problem in b solved here by
-    bounded Brent search.
-    """
-    out = np.empty(len(tv))
-    for i, v in enumerate(np.asarray(tv, dtype=float)):
-        if v == 0:
-            out[i] = 0.0
-            continue
-        res = minimize_scalar(lambda b, v=v: _binary_kl(b + v, b), bounds=(0.0, 1.0 - v),
-                              method="bounded", options={"xatol": 1e-12})
-        out[i] = min(res.fun, -np.log1p(-v))  # the b = 1 - v end, if better
-    return out
-
-
 def figure(df: pd.DataFrame, out_dir: Path) -> list[Path]:
     """Joint range of (TV, KL) with the three bounds, and the room each bound leaves per k."""
     from paper_figures import style
@@ -138,7 +117,7 @@ def figure(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         ax.plot(v, 2 * v**2, color="black", ls="--", label=r"Pinsker $2V^2$")
         ax.plot(v, -np.log1p(-(v**2)), color="black", ls=":",
                 label=r"Bretagnolle–Huber $-\log(1-V^2)$")
-        ax.plot(v, kl_lower_boundary(v), color="black", label="exact boundary (two-point)")
+        ax.plot(v, kl_lower_from_tv(v), color="black", label="exact boundary (two-point)")
         ax.set(xscale="log", yscale="log", xlim=(1e-4, 1), ylim=(1e-8, 20),
                xlabel="total variation $V$", ylabel="KL(p‖q) (nats)",
                title="Joint range of (TV, KL)")

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fdivtheory import checks
+from fdivtheory.sweep import one_line
 from fdivtheory.sweep.runner import provenance
 
 __all__ = ["Row", "format_markdown", "format_table", "main", "run_checks"]
@@ -49,14 +50,9 @@ class Row:
     note: str = ""
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
-
-
 def _error_row(check_id: str, claim: str, exc: BaseException, seconds: float = 0.0) -> Row:
     return Row(check_id, claim, math.nan, "", math.nan, math.nan, "FAIL", seconds,
-               _one_line(exc))
+               one_line(exc))
 
 
 def load_checks() -> list[Row]:

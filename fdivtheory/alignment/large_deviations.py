@@ -40,7 +40,7 @@ def _setup(p, reward, delta) -> tuple[_Tilt, float]:
 
 
 def _log_mgf(fam: _Tilt, log_q: np.ndarray, theta: float) -> float:
-    """``log E_q e^(theta r)`` for ``q = exp(log_q)`` on the support, shifted by the extreme reward."""
+    """``log E_q e^(theta r)``, ``q = exp(log_q)`` on the support, shifted by the extreme reward."""
     c = fam.r_max if theta >= 0 else fam.r_min
     a = log_q + theta * (fam.r - c) if theta != 0 else log_q
     m = float(np.max(a))
@@ -182,7 +182,11 @@ def _rate(fam: _Tilt, lam: float, log_pl: np.ndarray, x_lam: float, kl_lam: floa
 
 
 def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
-    r"""Scaled cumulant generating function :math:`\Lambda_\lambda(\theta) = \tfrac1n \log E_{\phi_\Delta} e^{\theta R_n}`.
+    r"""Scaled cumulant generating function of the aligned reward.
+
+    .. math::
+
+        \Lambda_\lambda(\theta) = \tfrac1n \log E_{\phi_\Delta} e^{\theta R_n}.
 
     For a memoryless model it equals, for every :math:`n`, the single-letter CGF
     under :math:`p_\lambda`.  Three exact forms (``form``):
@@ -192,7 +196,8 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
       :math:`q_r = e^{r}/C` the softmax of the reward, :math:`C = \sum_a e^{r(a)}`,
       :math:`H_\alpha(P;Q) = \frac{1}{1-\alpha}\log\sum P Q^{\alpha-1}`
       (:func:`fdivtheory.renyi_cross_entropy`);
-    * ``"renyi_divergence"``: :math:`\frac{\theta}{\lambda}[\log Z(\lambda) + D_{1+\theta/\lambda}(p_\lambda\|p)]`
+    * ``"renyi_divergence"``:
+      :math:`\frac{\theta}{\lambda}[\log Z(\lambda) + D_{1+\theta/\lambda}(p_\lambda\|p)]`
       (:func:`fdivtheory.renyi`; needs :math:`0 < \lambda < \infty` and
       :math:`\theta \ge -\lambda`, the orders the core accepts).
 

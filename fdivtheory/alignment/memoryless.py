@@ -120,29 +120,61 @@ class RewardLaw:
         with np.errstate(under="ignore"):
             return np.exp(self.log_tail(x))
 
-    def kl(self, other: RewardLaw) -> float:
-        r""":math:`D(\text{self}\|\text{other}) = \sum_v P(v)\log(P(v)/Q(v))`; ``inf`` if not absolutely continuous."""
+    def _aligned(self, other: RewardLaw) -> tuple[np.ndarray, np.ndarray]:
+        """Both log-pmfs on a common support (matched by value)."""
         if self.support is other.support or (
                 self.support.shape == other.support.shape
                 and np.array_equal(self.support, other.support)):
-            a, b = self.log_pmf, other.log_pmf
-        else:
-            union = np.union1d(self.support, other.support)
-            a = np.full(union.size, -np.inf)
-            b = np.full(union.size, -np.inf)
-            a[np.searchsorted(union, self.support)] = self.log_pmf
-            b[np.searchsorted(union, other.support)] = other.log_pmf
+            return self.log_pmf, other.log_pmf
+        union = np.union1d(self.support, other.support)
+        a = np.full(union.size, -np.inf)
+        b = np.full(union.size, -np.inf)
+        a[np.searchsorted(union, self.support)] = self.log_pmf
+        b[np.searchsorted(union, other.support)] = other.log_pmf
+        return a, b
+
+    def log_loss_rate(self, other: RewardLaw) -> float:
+        r""":math:`\log(1 - W)`, :math:`W` the win rate of ``self`` against ``other``.
+
+        :math:`1 - W = \sum_v P(v)\,\tfrac12[Q(R > v) + Q(R \ge v)]`, summed in log
+        space, so it stays exact when :math:`1 - W` is far below one ulp of 1
+        (best-of-:math:`e^{10^5}`).
+        """
+        a, b = self._aligned(other)
+        sf_incl = log_cumsum(b[::-1])[::-1]
+        sf_strict = np.concatenate([sf_incl[1:], [-np.inf]])
+        with np.errstate(invalid="ignore"):
+            half = np.logaddexp(sf_strict, sf_incl) - math.log(2.0)
+        return logsumexp(a + half)
+
+    def win_rate(self, other: RewardLaw) -> float:
+        r"""Win rate :math:`P(X > Y) + \tfrac12 P(X = Y)`, X ~ ``self``, Y ~ ``other`` independent.
+
+        Against the reference law this is [B]'s win rate of the policy (ties
+        counted one half); computed as ``-expm1(log_loss_rate)``.
+        """
+        return -math.expm1(self.log_loss_rate(other))
+
+    def kl(self, other: RewardLaw) -> float:
+        r""":math:`D(\text{self}\|\text{other}) = \sum_v P(v)\log(P(v)/Q(v))`.
+
+        ``inf`` when ``self`` is not absolutely continuous w.r.t. ``other``;
+        supports are matched by value.
+        """
+        a, b = self._aligned(other)
         pos = a > -np.inf
         if np.any(b[pos] == -np.inf):
             return math.inf
         with np.errstate(under="ignore"):
             w = np.exp(a[pos])
-        return float(w @ (a[pos] - b[pos]))
+        return max(float(w @ (a[pos] - b[pos])), 0.0)  # >= 0; rounding can give -1e-16
 
 
 @dataclass(frozen=True)
 class BestOfNEquivalence:
-    r"""Best-of-N versus the KL-optimal policy at :math:`\log N = n\delta` (see :meth:`MemorylessModel.equivalence`).
+    r"""Best-of-N versus the KL-optimal policy at :math:`\log N = n\delta`.
+
+    Returned by :meth:`MemorylessModel.equivalence`.
 
     Attributes
     ----------
@@ -181,12 +213,15 @@ class BestOfNEquivalence:
 
     @property
     def bon_reward_per_token(self) -> float:
-        """:math:`E_{\\pi_N} R_n / n`, tends to :math:`x_\\delta`."""
+        r""":math:`E_{\pi_N} R_n / n`, tends to :math:`x_\delta`."""
         return self.bon_reward / self.length
 
     @property
     def identity_residual(self) -> float:
-        r"""Residual of the exact identity :math:`D(\pi_N\|\phi) = D(\pi_N\|p) - D(\phi\|p) + \lambda\,\text{gap}`."""
+        r"""Residual of the exact identity of [Y] (spec §2.2), ~0 to rounding.
+
+        :math:`D(\pi_N\|\phi) = D(\pi_N\|p) - D(\phi\|p) + \lambda\,(E_\phi R_n - E_{\pi_N} R_n)`.
+        """
         return (self.kl_bon_reference - self.kl_tilted_reference + self.lam * self.reward_gap
                 - self.kl_bon_tilted)
 
@@ -203,17 +238,6 @@ def _compositions(n: int, k: int) -> np.ndarray:
         rows = np.column_stack([rows[rep], new])
         used = used[rep] + new
     return np.column_stack([rows, n - used])
-
-
-def _merge_sorted(values: np.ndarray, log_w: np.ndarray, tol: float):
-    order = np.argsort(values, kind="stable")
-    v, lw = values[order], log_w[order]
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(v) > tol]))
-    mx = np.maximum.reduceat(lw, starts)
-    ids = np.repeat(np.arange(starts.size), np.diff(np.concatenate([starts, [v.size]])))
-    with np.errstate(under="ignore"):
-        s = np.add.reduceat(np.exp(lw - mx[ids]), starts)
-    return v[starts], mx + np.log(s)
 
 
 def _integer_lattice(v: np.ndarray) -> tuple[np.ndarray, int] | None:
@@ -239,47 +263,74 @@ def _convolve_log(offsets: np.ndarray, log_w: np.ndarray, n: int) -> np.ndarray:
     return cur
 
 
-def _reference_law(p: np.ndarray, r: np.ndarray, n: int, method: str):
-    sup = p > 0
-    values, inverse = np.unique(r[sup], return_inverse=True)
-    mass = np.bincount(inverse, weights=p[sup], minlength=values.size)
-    log_w = np.log(mass)
-    k = values.size
-    lattice = _integer_lattice(values) if k >= 2 else None
-    if method == "auto":
-        if k <= 2:
-            method = "binomial"
-        elif lattice is not None:
-            conv_cost = k * n * n * int(lattice[0].max()) / 2
-            types_cost = 30.0 * math.comb(n + k - 1, k - 1)
-            method = "convolution" if conv_cost <= types_cost else "types"
+class _LawStructure:
+    """What the exact law of ``R_n`` needs besides the letter weights.
+
+    Built once per model from the distinct letter rewards; :meth:`log_pmf`
+    then gives the law of ``R_n`` for any letter law with the same support
+    (the reference, or a tilt of it) on the same support grid.
+    """
+
+    def __init__(self, values: np.ndarray, n: int, method: str):
+        self.values, self.n = values, n
+        k = values.size
+        lattice = _integer_lattice(values) if k >= 2 else None
+        if method == "auto":
+            if k <= 2:
+                method = "binomial"
+            elif lattice is not None:
+                conv_cost = k * n * n * int(lattice[0].max()) / 2
+                types_cost = 30.0 * math.comb(n + k - 1, k - 1)
+                method = "convolution" if conv_cost <= types_cost else "types"
+            else:
+                method = "types"
+        if k == 1:
+            method = "point"
+        self.method = method
+        if method == "point":
+            self.support = np.array([n * values[0]])
+        elif method == "binomial":
+            if k != 2:
+                raise ValueError(f"method: 'binomial' needs two distinct rewards on supp p, "
+                                 f"got {k}")
+            self.support = n * values[0] + np.arange(n + 1) * (values[1] - values[0])
+        elif method == "convolution":
+            if lattice is None:
+                raise ValueError("method: 'convolution' needs integer rewards")
+            self.offsets, g = lattice
+            size = n * int(self.offsets.max()) + 1
+            self.keep = _convolve_log(self.offsets, np.zeros(k), n) > -np.inf
+            self.support = (n * values[0] + g * np.arange(size, dtype=np.float64))[self.keep]
         else:
-            method = "types"
-    if k == 1:
-        return np.array([n * values[0]]), np.zeros(1), "point"
-    if method == "binomial":
-        if k != 2:
-            raise ValueError(f"method: 'binomial' needs two distinct rewards on supp p, got {k}")
-        support = n * values[0] + np.arange(n + 1) * (values[1] - values[0])
-        return support, binomial_logpmf(n, mass[1], mass[0]), method
-    if method == "convolution":
-        if lattice is None:
-            raise ValueError("method: 'convolution' needs integer rewards")
-        offsets, g = lattice
-        log_pmf = _convolve_log(offsets, log_w, n)
-        support = n * values[0] + g * np.arange(log_pmf.size, dtype=np.float64)
-        keep = log_pmf > -np.inf
-        return support[keep], log_pmf[keep], method
-    count = math.comb(n + k - 1, k - 1)
-    if count > _MAX_TYPES:
-        raise ValueError(f"length: {count} types exceed the limit {_MAX_TYPES}; use integer "
-                         "rewards (convolution) or a shorter length")
-    comp = _compositions(n, k)
-    lw = log_multinomial_coefficients(comp) + comp @ log_w
-    totals = comp @ values
-    tol = 32 * np.finfo(float).eps * n * float(np.max(np.abs(values)))
-    support, log_pmf = _merge_sorted(totals, lw, tol)
-    return support, log_pmf, "types"
+            count = math.comb(n + k - 1, k - 1)
+            if count > _MAX_TYPES:
+                raise ValueError(f"length: {count} types exceed the limit {_MAX_TYPES}; use "
+                                 "integer rewards (convolution) or a shorter length")
+            self.comp = _compositions(n, k)
+            self.log_coef = log_multinomial_coefficients(self.comp)
+            totals = self.comp @ values
+            tol = 32 * np.finfo(float).eps * n * float(np.max(np.abs(values)))
+            self.order = np.argsort(totals, kind="stable")
+            v = totals[self.order]
+            self.starts = np.flatnonzero(np.concatenate([[True], np.diff(v) > tol]))
+            self.group = np.repeat(np.arange(self.starts.size),
+                                   np.diff(np.concatenate([self.starts, [v.size]])))
+            self.support = v[self.starts]
+
+    def log_pmf(self, log_w: np.ndarray) -> np.ndarray:
+        """Normalised log-pmf of ``R_n`` on :attr:`support` for letter log-weights ``log_w``."""
+        if self.method == "point":
+            return np.zeros(1)
+        if self.method == "binomial":
+            out = binomial_logpmf(self.n, math.exp(log_w[1]), math.exp(log_w[0]))
+        elif self.method == "convolution":
+            out = _convolve_log(self.offsets, log_w, self.n)[self.keep]
+        else:
+            lw = (self.log_coef + self.comp @ log_w)[self.order]
+            mx = np.maximum.reduceat(lw, self.starts)
+            with np.errstate(under="ignore"):
+                out = mx + np.log(np.add.reduceat(np.exp(lw - mx[self.group]), self.starts))
+        return out - logsumexp(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,22 +380,27 @@ class MemorylessModel:
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
 
-    def _ref(self):
-        if "ref" not in self._cache:
-            support, log_pmf, used = _reference_law(self.p, self.reward, self.length, self.method)
-            log_pmf = log_pmf - logsumexp(log_pmf)
-            self._cache["ref"] = (RewardLaw(support, log_pmf), used)
-        return self._cache["ref"]
+    def _structure(self) -> tuple[_LawStructure, np.ndarray]:
+        if "structure" not in self._cache:
+            sup = self.p > 0
+            values, inverse = np.unique(self.reward[sup], return_inverse=True)
+            mass = np.bincount(inverse, weights=self.p[sup], minlength=values.size)
+            self._cache["structure"] = (_LawStructure(values, self.length, self.method),
+                                        np.log(mass))
+        return self._cache["structure"]
 
     @property
     def reference(self) -> RewardLaw:
         r"""Law of :math:`R_n` under the reference :math:`p^{\otimes n}`."""
-        return self._ref()[0]
+        if "reference" not in self._cache:
+            st, log_mass = self._structure()
+            self._cache["reference"] = RewardLaw(st.support, st.log_pmf(log_mass))
+        return self._cache["reference"]
 
     @property
     def law_method(self) -> str:
-        """Method used for the reference law (``"point"`` for a constant reward)."""
-        return self._ref()[1]
+        """Method used for the exact laws (``"point"`` for a constant reward)."""
+        return self._structure()[0].method
 
     def optimum(self, delta_total: float) -> KLConstrainedOptimum:
         r"""Single-letter optimum at per-token budget :math:`\delta = \Delta/n`.
@@ -357,19 +413,31 @@ class MemorylessModel:
         return kl_constrained_optimum(self.p, self.reward, delta_total / self.length)
 
     def tilted(self, delta_total: float) -> RewardLaw:
-        r"""Law of :math:`R_n` under the KL-optimal policy :math:`\phi_\Delta`, :math:`\Delta` = ``delta_total``.
+        r"""Law of :math:`R_n` under the KL-optimal policy :math:`\phi_\Delta`, Δ = ``delta_total``.
 
-        :math:`P_{\phi_\Delta}(R_n = v) \propto P_p(R_n = v)\, e^{\lambda v}` (exact
-        reweighting of the reference law, normalised in log space).
+        :math:`P_{\phi_\Delta}(R_n = v) \propto P_p(R_n = v)\, e^{\lambda v}`: computed
+        as the law of :math:`R_n` under the tilted letters :math:`p_\lambda` by the
+        reference's method (this avoids the cancellation of :math:`\log P_p \sim -n`
+        against :math:`\lambda v \sim n`), or by reweighting when a tilted letter
+        weight is below :math:`e^{-600}`.  Saturated budget: point mass on :math:`n r_{\max}`.
         """
         return self._tilted_at(self.optimum(delta_total).lam)
 
     def _tilted_at(self, lam: float) -> RewardLaw:
         ref = self.reference
+        if lam == 0:
+            return ref
         if math.isinf(lam):
             log_pmf = np.full(ref.support.size, -np.inf)
             log_pmf[-1] = 0.0
             return RewardLaw(ref.support, log_pmf)
+        st, log_mass = self._structure()
+        log_w = log_mass + lam * (st.values - st.values[-1])
+        log_w = log_w - logsumexp(log_w)
+        if np.min(log_w) > -600.0:
+            # the law of R_n under the tilted letters, as accurate as the reference
+            return RewardLaw(ref.support, st.log_pmf(log_w))
+        # letter weights near underflow: exact reweighting of the reference law instead
         a = ref.log_pmf + lam * (ref.support - ref.support[-1])
         return RewardLaw(ref.support, a - logsumexp(a))
 

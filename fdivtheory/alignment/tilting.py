@@ -48,6 +48,14 @@ def _expm1_minus_id(u: np.ndarray) -> np.ndarray:
     return out
 
 
+def _log_mass(p: np.ndarray, sel: np.ndarray) -> float:
+    """``log sum p[sel]``, via ``log1p(-rest)`` when the selection holds most of the mass."""
+    inside = float(p[sel].sum())
+    if inside > 0.5:
+        return math.log1p(-float(p[~sel].sum()))
+    return math.log(inside)
+
+
 class _Tilt:
     """Tilted family of one reference law, restricted to its support.
 
@@ -71,8 +79,8 @@ class _Tilt:
         self.r_max = float(self.r.max())
         self.r_min = float(self.r.min())
         self.span = self.r_max - self.r_min
-        self.log_p_top = float(np.logaddexp.reduce(self.log_p[self.r == self.r_max]))
-        self.log_p_bottom = float(np.logaddexp.reduce(self.log_p[self.r == self.r_min]))
+        self.log_p_top = _log_mass(self.p, self.r == self.r_max)
+        self.log_p_bottom = _log_mass(self.p, self.r == self.r_min)
         mean = float(self.p @ self.r)
         mean += float(self.p @ (self.r - mean))  # one refinement step: residual ~ eps^2
         self.mean0 = mean
@@ -210,7 +218,7 @@ def tilt(p, reward, lam: float) -> np.ndarray:
 
 
 def tilted_kl(p, reward, lam: float) -> float:
-    r"""KL divergence of the tilted law, :math:`D(p_\lambda\|p) = \lambda E_{p_\lambda} r - \log Z(\lambda)`.
+    r"""KL of the tilted law: :math:`D(p_\lambda\|p) = \lambda E_{p_\lambda} r - \log Z(\lambda)`.
 
     Examples
     --------
@@ -225,19 +233,19 @@ def tilted_kl(p, reward, lam: float) -> float:
 
 @dataclass(frozen=True)
 class KLConstrainedOptimum:
-    """Solution of ``max E_phi r  s.t.  D(phi || p) <= delta``.
+    r"""Solution of ``max E_phi r  s.t.  D(phi || p) <= delta``.
 
     Attributes
     ----------
     lam : float
-        Tilt parameter :math:`\\lambda_\\Delta \\ge 0` (``inf`` when saturated).
+        Tilt parameter :math:`\lambda_\Delta \ge 0` (``inf`` when saturated).
     policy : ndarray
-        The optimal law :math:`\\phi_\\Delta = p_{\\lambda_\\Delta}` on the outcomes of ``p``.
+        The optimal law :math:`\phi_\Delta = p_{\lambda_\Delta}` on the outcomes of ``p``.
     expected_reward : float
-        :math:`E_{\\phi_\\Delta} r`, the reward-KL frontier :math:`R^*(\\Delta)`.
+        :math:`E_{\phi_\Delta} r`, the reward-KL frontier :math:`R^*(\Delta)`.
     kl : float
-        :math:`D(\\phi_\\Delta \\| p)`: equal to ``delta`` unless saturated, then
-        :math:`-\\log p(\\arg\\max r) < \\Delta`.
+        :math:`D(\phi_\Delta \| p)`: equal to ``delta`` unless saturated, then
+        :math:`-\log p(\arg\max r) < \Delta`.
     delta : float
         The KL budget asked for.
     saturated : bool
@@ -260,7 +268,8 @@ def kl_constrained_optimum(p, reward, delta: float) -> KLConstrainedOptimum:
 
         \phi_\Delta = \arg\max\{E_\phi r : D(\phi\|p) \le \Delta\}
                     = p_{\lambda_\Delta}, \qquad
-        D(p_{\lambda_\Delta}\|p) = \lambda_\Delta E_{p_{\lambda_\Delta}} r - \log Z(\lambda_\Delta) = \Delta.
+        D(p_{\lambda_\Delta}\|p)
+            = \lambda_\Delta E_{p_{\lambda_\Delta}} r - \log Z(\lambda_\Delta) = \Delta.
 
     Source: [Y], closed form of the KL-constrained RL optimum (standard
     Lagrangian / Gibbs variational argument).  :math:`\lambda_\Delta` is the

@@ -57,7 +57,11 @@ def win_rate_reward(p, reward) -> np.ndarray:
 
 
 def win_rate(phi, p, reward) -> float:
-    r"""Win rate :math:`W(\phi) = P(r(Y) > r(Z)) + \tfrac12 P(r(Y) = r(Z))` of ``phi`` against ``p``.
+    r"""Win rate of ``phi`` against ``p``, ties counted one half.
+
+    .. math::
+
+        W(\phi) = P(r(Y) > r(Z)) + \tfrac12 P(r(Y) = r(Z)), \quad Y \sim \phi,\ Z \sim p.
 
     Computed as :math:`E_\phi[w]` with :func:`win_rate_reward`.  Source: [B],
     win rate of the best-of-n policy (definition, ties counted one half).
@@ -125,7 +129,7 @@ def win_rate_optimal_tilt(p, reward, kl: float) -> OptimalWinRate:
 
 
 def continuum_tilt(lam: float) -> tuple[float, float]:
-    r"""KL and win rate of the continuum tilt :math:`\lambda e^{\lambda u}/(e^\lambda-1)` on :math:`[0, 1]`.
+    r"""KL and win rate of the continuum tilt :math:`\lambda e^{\lambda u}/(e^\lambda-1)` on [0, 1].
 
     .. math::
 

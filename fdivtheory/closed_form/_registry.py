@@ -122,10 +122,8 @@ def missing(quantity: str, p: object, q: object, extra: str = "") -> MissingClos
 
 
 def _pairs() -> list[tuple[type, type]]:
-    seen: dict[tuple[type, type], None] = {}
-    for _, tp, tq in _REGISTRY:
-        seen.setdefault((tp, tq), None)
-    return list(seen)
+    pairs = {(tp, tq) for _, tp, tq in _REGISTRY}
+    return sorted(pairs, key=lambda t: (t[0].__name__, t[1].__name__))
 
 
 def supported_pairs(fmt: str = "markdown") -> str | list[dict[str, str]]:

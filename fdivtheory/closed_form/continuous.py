@@ -14,6 +14,7 @@ Exponential; Gil, Alajaji & Linder 2013 for the Rényi forms):
   ``B`` the multivariate Beta function.  Beta(a, b) is Dirichlet((a, b)).
 * Laplace(m, b): ``KL = log(b_q/b_p) + |dm|/b_q + (b_p/b_q) e^{-|dm|/b_p} - 1``;
   with ``u = a/b_p``, ``v = (1-a)/b_q`` (``+inf`` unless ``u + v > 0``),
+  ``\int p^a q^{1-a} = (2 b_p^a b_q^{1-a})^{-1} \int e^{-u|x| - v|x - dm|} dx`` and
   ``\int e^{-u|x| - v|x - dm|} dx = 2 (v e^{-u|dm|} - u e^{-v|dm|}) / ((u+v)(v-u))``,
   evaluated as ``2/(u+v) e^{-w_0|dm|} (1 + w_0 (1 - e^{-|u-v||dm|})/|u-v|)``,
   ``w_0 = min(u, v)``.
@@ -59,7 +60,7 @@ class Gamma:
     -------
     >>> from fdivtheory.closed_form import Gamma, kl
     >>> round(kl(Gamma(2.0, 1.0), Gamma(2.0, 2.0)), 12)   # 2 (log(1/2) + 1)
-    0.613705638880
+    0.61370563888
     """
 
     shape: float
@@ -358,8 +359,9 @@ def _renyi_laplace(P: Laplace, Q: Laplace, alpha: float) -> float:
         return math.inf
     w0, h = min(u, v), abs(u - v)
     w = dm if h == 0 else -math.expm1(-h * dm) / h
-    log_i = math.log(2.0) - math.log(u + v) - w0 * dm + math.log1p(w0 * w)
-    log_int = log_i - alpha * math.log(bp) - (1.0 - alpha) * math.log(bq)
+    # p^a q^(1-a) = e^{-u|x - m_p| - v|x - m_q|} / (2 b_p^a b_q^(1-a))
+    log_int = (-math.log(u + v) - w0 * dm + math.log1p(w0 * w)
+               - alpha * math.log(bp) - (1.0 - alpha) * math.log(bq))
     return log_int / (alpha - 1.0)
 
 

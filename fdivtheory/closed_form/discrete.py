@@ -174,7 +174,7 @@ class Poisson:
     -------
     >>> from fdivtheory.closed_form import Poisson, kl
     >>> round(kl(Poisson(2.0), Poisson(1.0)), 12)   # 2 log 2 - 1
-    0.386294361120
+    0.38629436112
     """
 
     rate: float

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 from scipy.linalg import solve_triangular
 from scipy.special import erf, gammainc, gammaincc, ndtr
 
@@ -75,7 +74,7 @@ class Gaussian:
     >>> P = Gaussian([0.0, 0.0], [[2.0, 0.5], [0.5, 1.0]])
     >>> Q = Gaussian([1.0, 0.0], diag=[1.0, 1.0])
     >>> round(kl(P, Q), 10)
-    0.5593298712
+    0.720192106
     """
 
     mean: Any
@@ -135,6 +134,10 @@ class Gaussian:
             sym = chol @ chol.T
         else:
             sym, chol = np.eye(d), np.eye(d)
+        object.__setattr__(self, "mean", mean)
+        for name in ("cov", "diag", "scale_tril"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, frozen_array(getattr(self, name), name))
         for name, val in (("_m", m), ("_cov", sym), ("_chol", chol)):
             val = np.array(val, dtype=float)
             val.flags.writeable = False

@@ -13,34 +13,163 @@ branch ladder as the array-API code in :mod:`fdivtheory.generators`:
 A row kernel (``parallel=True``, one pass over each row) adds the terms, and
 also records per row whether it met NaN, negative or infinite entries and
 the row sums, so that input validation costs no extra pass over memory.
-No ``fastmath`` flag is used: it would let LLVM drop the NaN/Inf tests.
+
+Two versions of each term
+-------------------------
+``_t_<name>`` is the ladder above written with ``if`` statements and libm
+(``math.log1p``, ``math.log``): the reference.  ``_v_<name>`` is the same
+ladder written without branches (every case computed, then selected) so that
+LLVM vectorises the row loop, with the logarithm and exponential below
+(:func:`_ln`, :func:`_exp`: the fdlibm algorithms, < 1 ulp, on SIMD lanes).
+A fast term returns NaN where it does not apply: an invalid entry (NaN,
+negative, infinite), a ratio or mass outside the normal float64 range (the
+log-difference rung of the ladder), an exponent beyond ±700.  A row (or
+column chunk) whose fast sum is NaN is recomputed with the reference terms,
+which also set the flag bits; so the fast pass decides nothing but speed.
+
+Floating-point flags: the row loops use ``fastmath={"reassoc"}`` only, so
+that the sums vectorise (summation order changes, by rounding).  No flag that
+lets LLVM assume the absence of NaN or Inf is used anywhere, and the term
+functions themselves are compiled without any flag (LLVM keeps per-instruction
+flags when it inlines them), so ``d - (u - 1)`` and the NaN tests survive.
+``error_model="numpy"``: a division by zero gives inf/NaN (then selected away)
+instead of raising, which is what lets the ladder run without branches.
 
 Generators are described by small tuples (``Generator.kernel``), e.g.
 ``("kl",)``, ``("power", beta)``, ``("reversed", inner)``,
-``("scaled", c, inner)``, ``("sum", a, b)``.  Parameters travel at run time in
-a float64 array, so one compiled kernel serves every parameter value.
+``("scaled", c, inner)``, ``("sum", a, b)``.  Each leaf term has one
+module-level row kernel, generated from :data:`_ROW_TEMPLATE` and cached on
+disk (``cache=True``); composites are evaluated from their leaves (swap p and
+q, scale, add the rows).  Parameters travel at run time in a float64 array,
+so one compiled kernel serves every parameter value.  Inputs of any float
+dtype are computed in float64.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba import njit, prange
+from numba.core import types
+from numba.extending import intrinsic
 
 __all__ = ["renyi_rows", "rowwise_divergence", "row_flags"]
 
 INF = math.inf
+NAN = math.nan
 _TINY = 2.2250738585072014e-308
 _HUGE = 1.7976931348623157e308
+_EXP_MAX = 700.0  # |x| up to which the fast exp is used (result stays normal)
 
 # flag bits recorded per row
 NAN_P, NAN_Q, NEG_P, NEG_Q, INF_P, INF_Q = 1, 2, 4, 8, 16, 32
 
+_OPTS = {"inline": "always", "error_model": "numpy"}  # scalar pieces, inlined by numba
+_LOOP_OPTS = {"cache": True, "error_model": "numpy", "parallel": True}  # the kernels
 
-@njit(inline="always")
+# ---------------------------------------------------------------------------
+# Vectorisable log and exp (fdlibm e_log.c / e_exp.c, bit manipulation by
+# integer casts so that LLVM keeps them on SIMD lanes)
+# ---------------------------------------------------------------------------
+
+
+@intrinsic
+def _bits(typingctx, x):
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, x):
+    if x != types.int64:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _radd(typingctx, a, b):
+    """a + b marked reassociable: the one fast-math flag, on the sums only."""
+    if a != types.float64 or b != types.float64:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.fadd(args[0], args[1], flags=("reassoc",))
+    return types.float64(types.float64, types.float64), codegen
+
+
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_LG1, _LG2, _LG3, _LG4 = (6.666666666666735130e-01, 3.999999999940941908e-01,
+                          2.857142874366239149e-01, 2.222219843214978396e-01)
+_LG5, _LG6, _LG7 = 1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01
+_SQRT_HALF_BITS = 0x3FE6A09E667F3BCD
+_EXP_MASK = -(1 << 52)  # sign and exponent bits
+
+
+@njit(**_OPTS)
+def _ln(u, c):
+    """log(u) + c/u for a positive normal finite u and a correction |c| << u.
+
+    u = 2^k z with z in [sqrt(1/2), sqrt(2)); log z = log1p(f), f = z - 1
+    exact, by the fdlibm polynomial in s = f/(2+f).
+    """
+    ix = _bits(u)
+    tmp = ix - _SQRT_HALF_BITS
+    k = tmp >> 52
+    f = _from_bits(ix - (tmp & _EXP_MASK)) - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+    dk = float(k)
+    return s * (hfsq + r) + (dk * _LN2_LO + c / u) - hfsq + f + dk * _LN2_HI
+
+
+@njit(**_OPTS)
+def _log1p(d):
+    """log1p(d) for d in (-0.5, 1): log of u = 1 + d corrected by the rounding of u."""
+    u = 1.0 + d
+    return _ln(u, d - (u - 1.0))
+
+
+_INV_LN2 = 1.44269504088896338700e00
+_SHIFT = 6755399441055744.0  # 1.5 * 2**52: x + _SHIFT rounds x to an integer in the low bits
+_P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
+_P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
+
+
+@njit(**_OPTS)
+def _exp(x):
+    """exp(x) for |x| <= _EXP_MAX (callers select another value outside)."""
+    kd = x * _INV_LN2 + _SHIFT
+    k = _bits(kd) - _bits(_SHIFT)
+    kf = kd - _SHIFT
+    hi = x - kf * _LN2_HI
+    lo = kf * _LN2_LO
+    r = hi - lo
+    t = r * r
+    c = r - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
+    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+    return _from_bits(_bits(y) + (k << 52))
+
+
+# ---------------------------------------------------------------------------
+# The ladder, reference version (branches, libm)
+# ---------------------------------------------------------------------------
+
+
+@njit(**_OPTS)
 def _log_ratio(p, q):
     r = p / q
     if r > 0.5 and r < 2.0:
@@ -50,264 +179,260 @@ def _log_ratio(p, q):
     return math.log(p) - math.log(q)
 
 
-@njit(inline="always")
-def _xlogx_series(d):
-    # h(d) = (1 + d) log1p(d) - d = sum_{k>=2} (-1)^k d^k / (k (k - 1)), |d| < 0.02:
-    # the direct form loses ~eps/|d| relative accuracy to cancellation there
-    return d * d * (0.5 + d * (-1.0 / 6 + d * (1.0 / 12 + d * (-1.0 / 20 + d * (
-        1.0 / 30 + d * (-1.0 / 42 + d * (1.0 / 56 + d * (-1.0 / 72 + d * (
-            1.0 / 90 + d * (-1.0 / 110 + d * (1.0 / 132)))))))))))
-
-
-@njit(inline="always")
+@njit(**_OPTS)
 def _kl(p, q):
     if p > 0.0:
         if q > 0.0:
-            r = p / q
-            if r > 0.5 and r < 2.0:
-                d = (p - q) / q
-                if abs(d) < 0.02:
-                    t = q * _xlogx_series(d)
-                else:
-                    t = q * ((1.0 + d) * math.log1p(d) - d)
-            elif r > _TINY and r < _HUGE:
-                t = p * math.log(r) - p + q
-            else:
-                t = p * (math.log(p) - math.log(q)) - p + q
+            t = p * _log_ratio(p, q) - p + q
             return t if t > 0.0 else 0.0
         return INF
     return q
 
 
-# ---- base terms: signature (p, q, prm) -> float ---------------------------
-
-def _base_terms():
-    @njit
-    def kl(p, q, prm):
-        return _kl(p, q)
-
-    @njit
-    def reverse_kl(p, q, prm):
-        return _kl(q, p)
-
-    @njit
-    def tv(p, q, prm):
-        return 0.5 * abs(p - q)
-
-    @njit
-    def pearson(p, q, prm):
-        if q > 0.0:
-            d = p - q
-            return d * d / q
-        return INF if p > 0.0 else 0.0
-
-    @njit
-    def neyman(p, q, prm):
-        if p > 0.0:
-            d = p - q
-            return d * d / p
-        return INF if q > 0.0 else 0.0
-
-    @njit
-    def hellinger_sq(p, q, prm):
-        d = math.sqrt(p) - math.sqrt(q)
-        return d * d
-
-    @njit
-    def jeffreys(p, q, prm):
-        if p > 0.0 and q > 0.0:
-            t = (p - q) * _log_ratio(p, q)
-            return t if t > 0.0 else 0.0
-        if p > 0.0 or q > 0.0:
-            return INF
-        return 0.0
-
-    @njit
-    def triangular(p, q, prm):
-        s = p + q
-        if s > 0.0:
-            d = p - q
-            return d * d / s
-        return 0.0
-
-    return {"kl": kl, "reverse_kl": reverse_kl, "tv": tv, "pearson": pearson,
-            "neyman": neyman, "hellinger_sq": hellinger_sq, "jeffreys": jeffreys,
-            "triangular": triangular}
+# ---------------------------------------------------------------------------
+# The ladder, vectorisable version (every branch computed, then selected;
+# NaN where the reference must decide)
+# ---------------------------------------------------------------------------
 
 
-def _param_term(kind, off):
-    """Base terms with one run-time parameter at prm[off]."""
-    if kind == "skew_js":
-        @njit
-        def skew_js(p, q, prm):
-            pi = prm[off]
-            a = 1.0 - pi
-            m = pi * p + a * q
-            t = pi * _kl(p, m) + a * _kl(q, m)
-            return t if t > 0.0 else 0.0
-        return skew_js
-    if kind == "hockey_stick":
-        @njit
-        def hockey_stick(p, q, prm):
-            t = p - prm[off] * q
-            return t if t > 0.0 else 0.0
-        return hockey_stick
-    if kind == "chi_alpha":
-        @njit
-        def chi_alpha(p, q, prm):
-            a = prm[off]
-            if q > 0.0:
-                return abs(p - q) ** a * q ** (1.0 - a)
-            return INF if p > 0.0 else 0.0
-        return chi_alpha
-    if kind == "power":
-        @njit
-        def power(p, q, prm):
-            b = prm[off]
-            if p > 0.0 and q > 0.0:
-                c = 1.0 / (b * (b - 1.0))
-                t = c * (math.exp(b * math.log(p) + (1.0 - b) * math.log(q)) - q - b * (p - q))
-                return t if t > 0.0 else 0.0
-            if p > 0.0:
-                return p / (1.0 - b) if b < 1.0 else INF
-            if q > 0.0:
-                return q / b if b > 0.0 else INF
-            return 0.0
-        return power
-    raise KeyError(kind)
+@njit(**_OPTS)
+def _log_ratio_v(p, q):
+    """log(p/q) for p, q > 0; NaN where p/q under/overflows."""
+    r = p / q
+    d = (p - q) / q
+    near = (r > 0.5) & (r < 2.0)
+    u = 1.0 + d if near else r
+    lr = _ln(u, d - (u - 1.0) if near else 0.0)
+    return lr if (r > _TINY) & (r < _HUGE) else NAN
 
 
-_BASE = None
+@njit(**_OPTS)
+def _clamp(t):
+    """max(t, 0) that keeps NaN (the reference clamps values that are never NaN)."""
+    return 0.0 if t < 0.0 else t
 
 
-def _build(desc, off):
-    """Compile a term for a descriptor; returns (term, structural key, params)."""
-    global _BASE
-    if _BASE is None:
-        _BASE = _base_terms()
-    kind = desc[0]
-    if kind in _BASE:
-        return _BASE[kind], kind, []
-    if kind in ("skew_js", "hockey_stick", "chi_alpha", "power"):
-        return _param_term(kind, off), f"{kind}@{off}", [float(desc[1])]
-    if kind == "reversed":
-        inner, key, prm = _build(desc[1], off)
-
-        @njit
-        def rev(p, q, prm_):
-            return inner(q, p, prm_)
-        return rev, f"rev({key})", prm
-    if kind == "scaled":
-        inner, key, prm = _build(desc[2], off + 1)
-
-        @njit
-        def scaled(p, q, prm_):
-            return prm_[off] * inner(p, q, prm_)
-        return scaled, f"scaled@{off}({key})", [float(desc[1])] + prm
-    if kind == "sum":
-        a, ka, pa = _build(desc[1], off)
-        b, kb, pb = _build(desc[2], off + len(pa))
-
-        @njit
-        def summed(p, q, prm_):
-            return a(p, q, prm_) + b(p, q, prm_)
-        return summed, f"sum({ka},{kb})", pa + pb
-    raise KeyError(f"unknown kernel descriptor {desc!r}")
+@njit(**_OPTS)
+def _kl_v(p, q):
+    t = _clamp(p * _log_ratio_v(p, q) - p + q)
+    return t if (p > 0.0) & (q > 0.0) else (INF if p > 0.0 else q)
 
 
-def _make_row_kernel(term):
-    @njit(parallel=True)
-    def kernel(P, Q, prm, omit_nan, out, flags, sums_p, sums_q):
-        n, m = P.shape
-        for i in prange(n):
-            acc = 0.0
-            fl = 0
-            sp = 0.0
-            sq = 0.0
-            for j in range(m):
-                p = P[i, j]
-                q = Q[i, j]
-                if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
-                    acc += term(p, q, prm)
-                    sp += p
-                    sq += q
-                    continue
-                if p != p or q != q:
-                    if p != p:
-                        fl |= NAN_P
-                    if q != q:
-                        fl |= NAN_Q
-                    if omit_nan:
-                        continue
-                else:
-                    if p < 0.0:
-                        fl |= NEG_P
-                    if q < 0.0:
-                        fl |= NEG_Q
-                    if p == INF:
-                        fl |= INF_P
-                    if q == INF:
-                        fl |= INF_Q
-                acc = math.nan
-            out[i] = acc
-            flags[i] = fl
-            sums_p[i] = sp
-            sums_q[i] = sq
-    return kernel
+@njit(**_OPTS)
+def _normal(x):
+    """x is a positive normal float (the fast log applies)."""
+    return (x >= _TINY) & (x <= _HUGE)
 
 
-@lru_cache(maxsize=None)
-def _compiled(desc):
-    term, key, prm = _build(desc, 0)
-    return _kernel_for_key(key, term), np.asarray(prm + [0.0], dtype=np.float64)
+# ---- terms: signature (p, q, prm) -> float; parameters at prm[0] ----------
 
 
-_KERNELS: dict[str, object] = {}
+@njit(**_OPTS)
+def _t_kl(p, q, prm):
+    return _kl(p, q)
 
 
-def _kernel_for_key(key, term):
-    if key not in _KERNELS:
-        _KERNELS[key] = _make_row_kernel(term)
-    return _KERNELS[key]
+@njit(**_OPTS)
+def _v_kl(p, q, prm):
+    return _kl_v(p, q)
 
 
-def rowwise_divergence(desc, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
-    """Row sums of the standardised terms of generator ``desc`` over 2-D P, Q.
-
-    Returns ``(values, flags, sums_p, sums_q)``; rows with NaN (unless
-    omitted), negative or infinite entries get NaN values and their flag bits.
-    """
-    kernel, prm = _compiled(_freeze(desc))
-    n = P.shape[0]
-    out = np.empty(n, dtype=np.float64)
-    flags = np.empty(n, dtype=np.int64)
-    sp = np.empty(n, dtype=np.float64)
-    sq = np.empty(n, dtype=np.float64)
-    kernel(P, Q, prm, bool(omit_nan), out, flags, sp, sq)
-    return out, flags, sp, sq
+@njit(**_OPTS)
+def _t_reverse_kl(p, q, prm):
+    return _kl(q, p)
 
 
-def _freeze(desc):
-    return tuple(_freeze(d) if isinstance(d, tuple) else d for d in desc)
+@njit(**_OPTS)
+def _v_reverse_kl(p, q, prm):
+    return _kl_v(q, p)
 
 
-@njit(parallel=True)
-def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
-    """Validation flags and sums per row (the same bits as the divergence kernel)."""
-    n, m = P.shape
-    for i in prange(n):
-        fl = 0
-        sp = 0.0
-        sq = 0.0
-        for j in range(m):
-            p = P[i, j]
-            q = Q[i, j]
-            if p != p or q != q:
-                if p != p:
-                    fl |= NAN_P
-                if q != q:
-                    fl |= NAN_Q
+@njit(**_OPTS)
+def _t_tv(p, q, prm):
+    return 0.5 * abs(p - q)
+
+
+_v_tv = _t_tv
+
+
+@njit(**_OPTS)
+def _t_pearson(p, q, prm):
+    if q > 0.0:
+        d = p - q
+        return d * d / q
+    return INF if p > 0.0 else 0.0
+
+
+@njit(**_OPTS)
+def _v_pearson(p, q, prm):
+    d = p - q
+    return d * d / q if q > 0.0 else (INF if p > 0.0 else 0.0)
+
+
+@njit(**_OPTS)
+def _t_neyman(p, q, prm):
+    if p > 0.0:
+        d = p - q
+        return d * d / p
+    return INF if q > 0.0 else 0.0
+
+
+@njit(**_OPTS)
+def _v_neyman(p, q, prm):
+    d = p - q
+    return d * d / p if p > 0.0 else (INF if q > 0.0 else 0.0)
+
+
+@njit(**_OPTS)
+def _t_hellinger_sq(p, q, prm):
+    d = math.sqrt(p) - math.sqrt(q)
+    return d * d
+
+
+_v_hellinger_sq = _t_hellinger_sq
+
+
+@njit(**_OPTS)
+def _t_jeffreys(p, q, prm):
+    if p > 0.0 and q > 0.0:
+        t = (p - q) * _log_ratio(p, q)
+        return t if t > 0.0 else 0.0
+    if p > 0.0 or q > 0.0:
+        return INF
+    return 0.0
+
+
+@njit(**_OPTS)
+def _v_jeffreys(p, q, prm):
+    t = _clamp((p - q) * _log_ratio_v(p, q))
+    return t if (p > 0.0) & (q > 0.0) else (INF if (p > 0.0) | (q > 0.0) else 0.0)
+
+
+@njit(**_OPTS)
+def _t_triangular(p, q, prm):
+    s = p + q
+    if s > 0.0:
+        d = p - q
+        return d * d / s
+    return 0.0
+
+
+@njit(**_OPTS)
+def _v_triangular(p, q, prm):
+    s = p + q
+    d = p - q
+    return d * d / s if s > 0.0 else 0.0
+
+
+@njit(**_OPTS)
+def _t_skew_js(p, q, prm):
+    pi = prm[0]
+    a = 1.0 - pi
+    m = pi * p + a * q
+    t = pi * _kl(p, m) + a * _kl(q, m)
+    return t if t > 0.0 else 0.0
+
+
+@njit(**_OPTS)
+def _v_skew_js(p, q, prm):
+    pi = prm[0]
+    a = 1.0 - pi
+    m = pi * p + a * q
+    return _clamp(pi * _kl_v(p, m) + a * _kl_v(q, m))
+
+
+@njit(**_OPTS)
+def _t_hockey_stick(p, q, prm):
+    t = p - prm[0] * q
+    return t if t > 0.0 else 0.0
+
+
+_v_hockey_stick = _t_hockey_stick
+
+
+@njit(**_OPTS)
+def _t_chi_alpha(p, q, prm):
+    a = prm[0]
+    if q > 0.0:
+        return abs(p - q) ** a * q ** (1.0 - a)
+    return INF if p > 0.0 else 0.0
+
+
+@njit(**_OPTS)
+def _v_chi_alpha(p, q, prm):
+    a = prm[0]
+    ad = abs(p - q)
+    x1 = a * _ln(ad, 0.0)
+    x2 = (1.0 - a) * _ln(q, 0.0)
+    x = x1 + x2
+    # the reference multiplies two powers: each must stay in range as well
+    fast = (_normal(ad) & _normal(q) & (abs(x) <= _EXP_MAX) & (abs(x1) <= _EXP_MAX)
+            & (abs(x2) <= _EXP_MAX))
+    t = _exp(x) if fast else NAN
+    t = 0.0 if (ad == 0.0) & _normal(q) & (abs(x2) <= _EXP_MAX) else t
+    return t if q > 0.0 else (INF if p > 0.0 else 0.0)
+
+
+@njit(**_OPTS)
+def _t_power(p, q, prm):
+    b = prm[0]
+    if p > 0.0 and q > 0.0:
+        c = 1.0 / (b * (b - 1.0))
+        t = c * (math.exp(b * math.log(p) + (1.0 - b) * math.log(q)) - q - b * (p - q))
+        return t if t > 0.0 else 0.0
+    if p > 0.0:
+        return p / (1.0 - b) if b < 1.0 else INF
+    if q > 0.0:
+        return q / b if b > 0.0 else INF
+    return 0.0
+
+
+@njit(**_OPTS)
+def _v_power(p, q, prm):
+    b = prm[0]
+    c = 1.0 / (b * (b - 1.0))
+    x = b * _ln(p, 0.0) + (1.0 - b) * _ln(q, 0.0)
+    fast = _normal(p) & _normal(q) & (abs(x) <= _EXP_MAX)
+    t = _clamp(c * ((_exp(x) if fast else NAN) - q - b * (p - q)))
+    edge_p = p / (1.0 - b) if b < 1.0 else INF
+    edge_q = q / b if b > 0.0 else INF
+    return t if (p > 0.0) & (q > 0.0) else (edge_p if p > 0.0 else (edge_q if q > 0.0 else 0.0))
+
+
+_LEAVES = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0, "hellinger_sq": 0,
+           "jeffreys": 0, "triangular": 0, "skew_js": 1, "hockey_stick": 1, "chi_alpha": 1,
+           "power": 1}
+"""Leaf descriptors and their number of run-time parameters."""
+
+# ---------------------------------------------------------------------------
+# Row kernels, one per leaf term, from one template (numba cannot cache a
+# kernel that closes over its term, so each gets its own module-level code)
+# ---------------------------------------------------------------------------
+
+_ROW_TEMPLATE = '''
+@njit(error_model="numpy")
+def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
+    """Reference ladder over P[i, lo:hi]: (sum, flag bits, sum p, sum q)."""
+    acc = 0.0
+    fl = 0
+    sp = 0.0
+    sq = 0.0
+    for j in range(lo, hi):
+        p = np.float64(P[i, j])
+        q = np.float64(Q[i, j])
+        if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
+            acc += _t_{name}(p, q, prm)
+            sp += p
+            sq += q
+            continue
+        if p != p or q != q:
+            if p != p:
+                fl |= NAN_P
+            if q != q:
+                fl |= NAN_Q
+            if omit_nan:
                 continue
+        else:
             if p < 0.0:
                 fl |= NEG_P
             if q < 0.0:
@@ -316,73 +441,305 @@ def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
                 fl |= INF_P
             if q == INF:
                 fl |= INF_Q
-            sp += p
-            sq += q
-        flags[i] = fl
-        sums_p[i] = sp
-        sums_q[i] = sq
+        acc = NAN
+    return acc, fl, sp, sq
 
 
-@njit(parallel=True)
-def renyi_rows(P, Q, alpha, omit_nan, out, flags, sums_p, sums_q):
-    """Row-wise Rényi divergence of order alpha in (0, 1) or (1, inf), one pass.
-
-    ``log sum_i p_i^alpha q_i^(1-alpha) / (alpha - 1)`` by an online
-    log-sum-exp per row; q_i = 0 < p_i gives +inf for alpha > 1 and drops the
-    term for alpha < 1; disjoint supports give +inf.
-    """
+@njit(**_LOOP_OPTS)
+def _rows_{name}(P, Q, prm, omit_nan, width, out, flags, sums_p, sums_q):
+    """Term sums over column chunks of ``width``: out[i, c] for P[i, c*width:(c+1)*width]."""
     n, m = P.shape
-    for i in prange(n):
-        fl = 0
+    nc = out.shape[1]
+    for task in prange(n * nc):
+        i = task // nc
+        c = task - i * nc
+        lo = c * width
+        hi = min(lo + width, m)
+        pr = P[i, lo:hi]  # a view: indices from 0 let LLVM drop the wraparound and vectorise
+        qr = Q[i, lo:hi]
+        acc = 0.0
         sp = 0.0
         sq = 0.0
-        mx = -INF
-        s = 0.0
-        infinite = False
+        for j in range(pr.size):
+            p = np.float64(pr[j])
+            q = np.float64(qr[j])
+            ok = (p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)
+            acc = _radd(acc, _v_{name}(p, q, prm) if ok else NAN)
+            sp = _radd(sp, p)
+            sq = _radd(sq, q)
+        fl = 0
+        if acc != acc:
+            acc, fl, sp, sq = _exact_{name}(P, Q, i, lo, hi, prm, omit_nan)
+        out[i, c] = acc
+        flags[i, c] = fl
+        sums_p[i, c] = sp
+        sums_q[i, c] = sq
+'''
+
+for _name in _LEAVES:
+    # compiled with this file as its source, so that numba's on-disk cache applies
+    exec(compile(_ROW_TEMPLATE.format(name=_name), __file__, "exec"), globals())
+del _name
+
+_ROWS = {name: globals()[f"_rows_{name}"] for name in _LEAVES}
+
+_CHUNK = 1 << 14  # columns per task when a few long rows are split
+
+
+def _layout(n: int, m: int) -> tuple[int, int]:
+    """(chunks per row, chunk width): split rows only when there are too few of them."""
+    tasks = 4 * numba.get_num_threads()
+    if n >= tasks or m < 2 * _CHUNK:
+        return 1, max(m, 1)
+    nc = min(-(-m // _CHUNK), -(-tasks // n))
+    width = -(-m // nc)
+    return -(-m // width), width
+
+
+def _leaf(name: str, prm: np.ndarray, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+    n, m = P.shape
+    nc, width = _layout(n, m)
+    out = np.empty((n, nc))
+    flags = np.empty((n, nc), dtype=np.int64)
+    sp = np.empty((n, nc))
+    sq = np.empty((n, nc))
+    _ROWS[name](P, Q, prm, bool(omit_nan), width, out, flags, sp, sq)
+    if nc == 1:
+        return out[:, 0], flags[:, 0], sp[:, 0], sq[:, 0]
+    return (out.sum(axis=1), np.bitwise_or.reduce(flags, axis=1), sp.sum(axis=1),
+            sq.sum(axis=1))
+
+
+def _swap_bits(fl: np.ndarray) -> np.ndarray:
+    p_bits, q_bits = NAN_P | NEG_P | INF_P, NAN_Q | NEG_Q | INF_Q
+    return ((fl & p_bits) << 1) | ((fl & q_bits) >> 1)
+
+
+def _evaluate(desc: tuple, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+    kind = desc[0]
+    if kind in _LEAVES:
+        prm = np.zeros(2)
+        prm[:_LEAVES[kind]] = [float(x) for x in desc[1:1 + _LEAVES[kind]]]
+        return _leaf(kind, prm, P, Q, omit_nan)
+    if kind == "reversed":
+        vals, fl, sq, sp = _evaluate(desc[1], Q, P, omit_nan)
+        return vals, _swap_bits(fl), sp, sq
+    if kind == "scaled":
+        vals, fl, sp, sq = _evaluate(desc[2], P, Q, omit_nan)
+        return float(desc[1]) * vals, fl, sp, sq
+    if kind == "sum":
+        va, fl, sp, sq = _evaluate(desc[1], P, Q, omit_nan)
+        vb, _, _, _ = _evaluate(desc[2], P, Q, omit_nan)
+        return va + vb, fl, sp, sq
+    raise KeyError(f"unknown kernel descriptor {desc!r}")
+
+
+def rowwise_divergence(desc, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+    """Row sums of the standardised terms of generator ``desc`` over 2-D P, Q.
+
+    Returns ``(values, flags, sums_p, sums_q)``; rows with NaN (unless
+    omitted), negative or infinite entries get NaN values and their flag bits.
+    """
+    return _evaluate(_freeze(desc), P, Q, omit_nan)
+
+
+def _freeze(desc):
+    return tuple(_freeze(d) if isinstance(d, (tuple, list)) else d for d in desc)
+
+
+# ---------------------------------------------------------------------------
+# Validation flags alone (normalize=True needs the sums before the terms)
+# ---------------------------------------------------------------------------
+
+
+@njit(error_model="numpy")
+def _flags_exact(P, Q, i):
+    fl = 0
+    sp = 0.0
+    sq = 0.0
+    for j in range(P.shape[1]):
+        p = np.float64(P[i, j])
+        q = np.float64(Q[i, j])
+        if p != p or q != q:
+            if p != p:
+                fl |= NAN_P
+            if q != q:
+                fl |= NAN_Q
+            continue
+        if p < 0.0:
+            fl |= NEG_P
+        if q < 0.0:
+            fl |= NEG_Q
+        if p == INF:
+            fl |= INF_P
+        if q == INF:
+            fl |= INF_Q
+        sp += p
+        sq += q
+    return fl, sp, sq
+
+
+@njit(**_LOOP_OPTS)
+def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
+    """Validation flags and sums per row (the same bits as the divergence kernel)."""
+    n, m = P.shape
+    for i in prange(n):
+        sp = 0.0
+        sq = 0.0
         bad = False
         for j in range(m):
-            p = P[i, j]
-            q = Q[i, j]
-            if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
-                sp += p
-                sq += q
-                if p > 0.0:
-                    if q > 0.0:
-                        e = alpha * math.log(p) + (1.0 - alpha) * math.log(q)
-                        if e > mx:
-                            s = s * math.exp(mx - e) + 1.0
-                            mx = e
-                        else:
-                            s += math.exp(e - mx)
-                    elif alpha > 1.0:
-                        infinite = True
-                continue
-            if p != p or q != q:
-                if p != p:
-                    fl |= NAN_P
-                if q != q:
-                    fl |= NAN_Q
-                if omit_nan:
-                    continue
-            else:
-                if p < 0.0:
-                    fl |= NEG_P
-                if q < 0.0:
-                    fl |= NEG_Q
-                if p == INF:
-                    fl |= INF_P
-                if q == INF:
-                    fl |= INF_Q
-            bad = True
+            p = np.float64(P[i, j])
+            q = np.float64(Q[i, j])
+            bad |= not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF))
+            sp = _radd(sp, p)
+            sq = _radd(sq, q)
+        fl = 0
+        if bad:
+            fl, sp, sq = _flags_exact(P, Q, i)
         flags[i] = fl
         sums_p[i] = sp
         sums_q[i] = sq
-        if bad:
-            out[i] = math.nan
-        elif infinite or mx == -INF:
-            out[i] = INF
+
+
+# ---------------------------------------------------------------------------
+# Rényi
+# ---------------------------------------------------------------------------
+
+
+@njit(error_model="numpy")
+def _renyi_exact(P, Q, i, alpha, omit_nan):
+    """Reference row: (value, flag bits, sum p, sum q), online log-sum-exp."""
+    fl = 0
+    sp = 0.0
+    sq = 0.0
+    mx = -INF
+    s = 0.0
+    mass = 0.0  # alpha = 0: Q(supp P)
+    lr_max = -INF  # alpha = inf: max log(p/q) over supp P
+    infinite = False
+    bad = False
+    for j in range(P.shape[1]):
+        p = np.float64(P[i, j])
+        q = np.float64(Q[i, j])
+        if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
+            sp += p
+            sq += q
+            if p > 0.0:
+                if alpha == 0.0:
+                    mass += q
+                elif alpha == INF:
+                    lr = math.log(p) - math.log(q) if q > 0.0 else INF
+                    if lr > lr_max:
+                        lr_max = lr
+                elif q > 0.0:
+                    e = alpha * math.log(p) + (1.0 - alpha) * math.log(q)
+                    if e > mx:
+                        s = s * math.exp(mx - e) + 1.0
+                        mx = e
+                    else:
+                        s += math.exp(e - mx)
+                elif alpha > 1.0:
+                    infinite = True
+            continue
+        if p != p or q != q:
+            if p != p:
+                fl |= NAN_P
+            if q != q:
+                fl |= NAN_Q
+            if omit_nan:
+                continue
         else:
-            out[i] = (mx + math.log(s)) / (alpha - 1.0)
+            if p < 0.0:
+                fl |= NEG_P
+            if q < 0.0:
+                fl |= NEG_Q
+            if p == INF:
+                fl |= INF_P
+            if q == INF:
+                fl |= INF_Q
+        bad = True
+    if bad:
+        val = NAN
+    elif alpha == 0.0:
+        val = -math.log(mass)
+    elif alpha == INF:
+        val = lr_max
+    elif infinite or mx == -INF:
+        val = INF
+    else:
+        val = (mx + math.log(s)) / (alpha - 1.0)
+    return val, fl, sp, sq
+
+
+_S_MIN = 1e-250  # below this the fast sum may have lost terms to underflow
+
+
+@njit(**_LOOP_OPTS)
+def renyi_rows(P, Q, alpha, omit_nan, out, flags, sums_p, sums_q):
+    """Row-wise Rényi divergence of order alpha in [0, 1) or (1, inf], one pass.
+
+    ``log sum_i p_i^alpha q_i^(1-alpha) / (alpha - 1)``; q_i = 0 < p_i gives
+    +inf for alpha > 1 and drops the term for alpha < 1; disjoint supports
+    give +inf.  alpha = 0: ``-log Q(supp P)``; alpha = inf:
+    ``max_{p_i > 0} log(p_i/q_i)``.  Fast pass: the plain sum of
+    ``exp(alpha log p + (1-alpha) log q)`` (no shift), accepted when it lies
+    in [1e-250, inf) so that no term that matters under/overflowed; otherwise
+    (and for rows with invalid entries) the reference online log-sum-exp.
+    """
+    n, m = P.shape
+    b = 1.0 - alpha
+    for i in prange(n):
+        sp = 0.0
+        sq = 0.0
+        bad = False
+        val = NAN
+        if alpha == 0.0:
+            mass = 0.0
+            for j in range(m):
+                p = np.float64(P[i, j])
+                q = np.float64(Q[i, j])
+                bad |= not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF))
+                mass = _radd(mass, q if p > 0.0 else 0.0)
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
+            val = -math.log(mass)
+        elif alpha == INF:
+            # max of p/q through its bits (monotone for non-negative floats):
+            # an integer max reduction vectorises without any fast-math flag
+            rb = 0
+            for j in range(m):
+                p = np.float64(P[i, j])
+                q = np.float64(Q[i, j])
+                bad |= not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF))
+                r = (p / q if q > 0.0 else INF) if p > 0.0 else 0.0
+                rb = max(rb, _bits(r))
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
+            r = _from_bits(rb)
+            bad |= not _normal(r)  # overflow, underflow or an empty support: reference
+            val = math.log(r)
+        else:
+            s = 0.0
+            for j in range(m):
+                p = np.float64(P[i, j])
+                q = np.float64(Q[i, j])
+                ok = (p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)
+                x = alpha * _ln(p, 0.0) + b * _ln(q, 0.0)
+                fast = _normal(p) & _normal(q) & (abs(x) <= _EXP_MAX)
+                t = (_exp(x) if fast else NAN) if (p > 0.0) & (q > 0.0) else (
+                    INF if (p > 0.0) & (alpha > 1.0) else 0.0)
+                s = _radd(s, t if ok else NAN)
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
+            bad = not (s >= _S_MIN and s < INF)
+            val = math.log(s) / (alpha - 1.0)
+        fl = 0
+        if bad:
+            val, fl, sp, sq = _renyi_exact(P, Q, i, alpha, omit_nan)
+        out[i] = val
+        flags[i] = fl
+        sums_p[i] = sp
+        sums_q[i] = sq
 
 
 numba_version = numba.__version__

@@ -19,8 +19,8 @@ function) and hands it to :func:`main`, which provides the common command line::
 :mod:`~fdivtheory.sweep.cli` (options).
 """
 
-from fdivtheory.sweep._errors import SweepError
+from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.cli import main
 from fdivtheory.sweep.runner import RunSummary, Simulation, run
 
-__all__ = ["RunSummary", "Simulation", "SweepError", "main", "run"]
+__all__ = ["RunSummary", "Simulation", "SweepError", "main", "one_line", "run"]

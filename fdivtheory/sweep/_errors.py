@@ -13,3 +13,9 @@ class SweepError(Exception):
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
+
+
+def one_line(exc: BaseException) -> str:
+    """``"TypeName: first line of the message"`` (just the type name if it has none)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__

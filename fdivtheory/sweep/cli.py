@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from fdivtheory.sweep._errors import SweepError
+from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.executors import EXECUTORS
 from fdivtheory.sweep.runner import DEVICES, Simulation, default_out, run
 
@@ -112,8 +112,8 @@ def _figures(sim: Simulation, prog: str, out: Path) -> int:
     try:
         paths = sim.figure(results.load(out), fig_dir)
     except Exception as exc:
-        print(f"{prog}: error: the figure of {sim.name!r} failed: {type(exc).__name__}: "
-              f"{exc}".splitlines()[0], file=sys.stderr)
+        print(f"{prog}: error: the figure of {sim.name!r} failed: {one_line(exc)}",
+              file=sys.stderr)
         return 1
     print(f"{sim.name}: {len(paths)} figure files in {fig_dir}")
     return 0

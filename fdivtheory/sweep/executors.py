@@ -4,13 +4,21 @@
     In the calling process, in order.
 ``processes``
     A local :class:`concurrent.futures.ProcessPoolExecutor` with the ``spawn``
-    start method, so the function must be importable (module level).  Workers
-    ignore SIGINT: Ctrl-C is handled once, by the client.
+    start method, so the function must be importable (module level).
 ``dask``
     A ``dask.distributed.Client``: on a ``LocalCluster`` (one single-threaded
     worker process per ``workers``, on 127.0.0.1) started for the run, or on an
     existing scheduler given by its address.  Dask is optional: without it this
     executor raises a :class:`SweepError` that says how to install it.
+
+Local worker processes ignore SIGINT: Ctrl-C, which a terminal sends to the
+whole process group, is handled once, by the client.
+
+Worker processes of ``processes`` and of a ``LocalCluster`` run with
+:data:`WORKER_ENV`: one thread per worker for numba, OpenMP and BLAS, since the
+workers themselves are the parallelism (threaded kernels inside each of them
+would oversubscribe the cores).  Workers of an existing Dask scheduler are
+configured by whoever started them.
 
 Every executor yields ``(index, result)`` pairs; which result comes first
 depends on the executor, so callers must not rely on the order.
@@ -20,26 +28,32 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
+import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
-from fdivtheory.sweep._errors import SweepError
+from fdivtheory.sweep._errors import SweepError, one_line
 
-__all__ = ["EXECUTORS", "CONNECT_TIMEOUT", "TaskError", "execute", "require"]
+__all__ = ["CONNECT_TIMEOUT", "EXECUTORS", "WORKER_ENV", "TaskError", "execute", "require"]
 
 EXECUTORS = ("serial", "processes", "dask")
 #: Seconds to wait for an existing Dask scheduler before giving up.
 CONNECT_TIMEOUT = 5.0
+#: Environment of local worker processes: single-threaded kernels.
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "OPENBLAS_NUM_THREADS": "1"}
 
 
 class TaskError(SweepError):
     """A task raised: ``index`` is its position in the argument list."""
 
     def __init__(self, index: int, exc: BaseException) -> None:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        super().__init__(f"{type(exc).__name__}: {first_line}", status=1)
+        super().__init__(one_line(exc), status=1)
         self.index = index
 
 
@@ -80,16 +94,38 @@ def _serial(fn: Callable, args: Sequence[tuple]) -> Iterator[tuple[int, object]]
         yield i, result
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+@contextmanager
+def _children_ignore_sigint() -> Iterator[None]:
+    """Processes started inside the block inherit an ignored SIGINT.
+
+    Ctrl-C reaches the whole process group; the client alone handles it, and
+    workers must not print tracebacks of their own.  (Only the main thread may
+    change signal handlers; elsewhere this does nothing.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _init_worker() -> None:
+    """Process-pool worker set-up: single-threaded kernels."""
+    os.environ.update(WORKER_ENV)  # read by numba when a task first imports it
+    if "numba" in sys.modules:
+        sys.modules["numba"].set_num_threads(1)
 
 
 def _processes(fn: Callable, args: Sequence[tuple],
                workers: int) -> Iterator[tuple[int, object]]:
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        with _children_ignore_sigint():  # the pool starts its processes on submit
+            futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -116,13 +152,14 @@ def _dask(fn: Callable, args: Sequence[tuple], workers: int,
             try:
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise SweepError(f"cannot connect to the Dask scheduler at {scheduler}: "
-                                 f"{msg}") from None
+                                 f"{one_line(exc)}") from None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None,
-                                   silence_logs=logging.CRITICAL)
+            with _children_ignore_sigint():
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=None,
+                                       silence_logs=logging.CRITICAL, env=WORKER_ENV)
             client = Client(cluster)
         run_key = uuid.uuid4().hex[:12]
         futures = [client.submit(fn, *a, key=f"fdiv-{run_key}-{i}", pure=False)

@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import platform
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ from types import FunctionType
 import numpy as np
 
 from fdivtheory.sweep import executors
-from fdivtheory.sweep._errors import SweepError
+from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.store import Store, TaskRecord, encode_payload, open_store, store_path
 
 __all__ = ["DEVICES", "RESERVED_COLUMNS", "RunSummary", "Simulation", "Task", "default_out",
@@ -193,7 +194,6 @@ def provenance() -> dict[str, str | None]:
     """Versions of Python, NumPy, SciPy and fdivtheory, and the git revision (if any)."""
     import scipy  # noqa: F401  (imported so that its version is read from the module)
 
-    import fdivtheory  # noqa: F401
     return {"python": platform.python_version(), "numpy": np.__version__,
             "scipy": _version("scipy", "scipy"), "fdivtheory": _version("fdivtheory", "fdivtheory"),
             "git_revision": _git_revision()}
@@ -211,8 +211,7 @@ def require_device(sim: Simulation, device: str) -> None:
         import cupy
         n = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # ImportError, or CUDA errors of any type
-        raise SweepError(f"--device gpu needs CuPy and an NVIDIA GPU: "
-                         f"{type(exc).__name__}: {exc}".splitlines()[0]) from None
+        raise SweepError(f"--device gpu needs CuPy and an NVIDIA GPU: {one_line(exc)}") from None
     if n < 1:
         raise SweepError("--device gpu needs CuPy and an NVIDIA GPU: no CUDA device found")
 
@@ -231,9 +230,9 @@ def _importable(func: TaskFunction) -> TaskFunction:
     return getattr(importlib.import_module(spec.name), func.__qualname__)
 
 
-def _check_grid(sim: Simulation, todo: list[Task], stored: dict[tuple[int, int], str],
+def _check_grid(sim: Simulation, all_tasks: list[Task], stored: dict[tuple[int, int], str],
                 out: Path) -> None:
-    by_point = {t.point: t.params for t in todo}
+    by_point = {t.point: t.params for t in all_tasks}
     for (point, _), params in stored.items():
         if point not in by_point or json.loads(params) != by_point[point]:
             raise SweepError(f"cannot resume {store_path(out)}: the grid of {sim.name!r} has "
@@ -331,6 +330,8 @@ def _run_tasks(sim: Simulation, store: Store, run_id: int, todo: list[Task], *, 
         raise SweepError(f"task {t.point}-{t.block} of {sim.name!r} (params {t.params}) "
                          f"failed: {exc}; finished tasks are stored, rerun with --resume "
                          f"once it is fixed", status=1) from exc
+    except sqlite3.Error as exc:
+        raise SweepError(f"cannot write to {store.path}: {exc}", status=1) from exc
     finally:
         results.close()
         bar.close()

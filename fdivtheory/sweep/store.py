@@ -113,7 +113,8 @@ def encode_payload(payload: Mapping[str, object]) -> str:
 
     Values may be Python or NumPy real scalars, 0-d arrays, or 1-D real arrays
     (stored as lists). Floats are written with ``repr`` and so read back
-    bit-identical; NaN and infinities are kept (Python's JSON extension).
+    bit-identical; infinities are kept and every NaN comes back as the
+    canonical NaN (Python's JSON extension).
 
     >>> encode_payload({"x": 0.1, "v": np.array([1.0, 2.5])})
     '{"x": 0.1, "v": [1.0, 2.5]}'

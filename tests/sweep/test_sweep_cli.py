@@ -75,7 +75,7 @@ def test_existing_store_needs_resume_and_the_same_identity(tmp_path, capsys):
     assert main(_demo.SIM, [*out, "--resume", "--seed", "5"]) == 2
     assert "seed 5" in one_line_error(capsys)
     assert main(_demo.SIM, ["--out", str(tmp_path), "--resume"]) == 2  # full vs quick
-    assert "quick" in one_line_error(capsys)
+    assert "full" in one_line_error(capsys)
     assert main(_demo.SLOW, [*out, "--resume"]) == 2
     assert "demo_slow" in one_line_error(capsys)
     assert main(_demo.SIM, [*out, "--resume"]) == 0

@@ -67,3 +67,21 @@ def test_tasks_are_point_major_with_json_parameters():
     ts = tasks(_demo.SIM, quick=True, scale=2)
     assert [(t.point, t.block) for t in ts[:7]] == [(0, b) for b in range(6)] + [(1, 0)]
     assert ts[0].params_json == '{"n": 50, "shift": 0.0, "sleep": 0.0}'
+
+
+@pytest.mark.gpu
+def test_gpu_device_runs_and_is_recorded(tmp_path):
+    pytest.importorskip("cupy")
+    run(_demo.SIM, quick=True, out=tmp_path / "gpu", device="gpu")
+    run(_demo.SIM, quick=True, out=tmp_path / "cpu")
+    gpu, cpu = stored_rows(tmp_path / "gpu"), stored_rows(tmp_path / "cpu")
+    assert {row[8] for row in gpu} == {"gpu"}
+    assert [row[:8] for row in gpu] == [row[:8] for row in cpu]
+
+
+def test_pool_workers_run_single_threaded_kernels(tmp_path):
+    import sweep_threads_sim
+
+    run(sweep_threads_sim.SIM, out=tmp_path, executor="processes", workers=2)
+    values = results.load(tmp_path).groupby("quantity")["value"].unique()
+    assert values["numba_threads"].tolist() == [1.0] and values["env"].tolist() == [1.0]

@@ -1,0 +1,920 @@
+r"""Symbolic and high-precision verification of f-divergence generators.
+
+A generator :math:`f:(0,\infty)\to\mathbb R` defines an f-divergence only if
+
+1. :math:`f(1) = 0`,
+2. :math:`f` is convex (:math:`f'' \ge 0` where it exists),
+
+and the numbers that the zero/support rule of :mod:`fdivtheory.divergence`
+uses must be right:
+
+* :math:`f(0^+) = \lim_{u\downarrow 0} f(u)` (``value_at_zero``),
+* :math:`f'(\infty) = \lim_{u\to\infty} f(u)/u` (``slope_at_infinity``),
+* :math:`f'(0^+)` (``slope_at_zero``) and :math:`f'(1)` (``slope_at_one``,
+  any element of the subdifferential :math:`[f'(1^-), f'(1^+)]`).
+
+:func:`verify` checks all of this from the generator's sympy expression
+(``Generator.sympy_expr``) — exactly where sympy can decide, otherwise with
+mpmath at 40 significant digits — and then checks the *numerical*
+implementation against that expression: ``f``, ``df``, ``d2f``, ``f_log``,
+the standardised ``perspective`` :math:`q f(p/q) - f'(1)(p-q)` and its log
+form on log-spaced grids, the Fenchel conjugate
+
+.. math::  f^*(t) = \sup_{u > 0}\,\bigl(t u - f(u)\bigr)
+
+against a high-precision maximisation (bisection of :math:`f'(u) = t` in
+:math:`\log u`, plus the boundary values :math:`u \to 0` and
+:math:`u\to\infty`), and the reversal :math:`\tilde f(u) = u f(1/u)`.
+:func:`conjugate_expr` derives :math:`f^*` in closed form when sympy can
+solve :math:`f'(u) = t`.
+
+The point of this module is that a wrong generator is caught at once.
+TensorFlow Probability's Csiszár functions (``tfp.vi``) include generators
+with :math:`f(1)\neq 0`, which are not f-divergence generators at all
+(a "divergence" that is non-zero between equal distributions):
+
+* ``jensen_shannon`` (``self_normalized=False``):
+  :math:`u\log u - (1+u)\log(1+u)`, :math:`f(1) = -2\log 2`;
+* ``arithmetic_geometric`` (``self_normalized=False``):
+  :math:`(1+u)\log\frac{1+u}{\sqrt u}`, :math:`f(1) = 2\log 2`;
+* ``modified_gan``: :math:`\log(1+u) - \log u` (+ :math:`\tfrac12(u-1)` when
+  ``self_normalized=True``), :math:`f(1) = \log 2` either way.
+
+>>> from fdivtheory.symbolic import check_tfp_defects
+>>> reports = check_tfp_defects()
+>>> sorted(name for name, rep in reports.items() if not rep.ok)   # every one is rejected
+['tfp_arithmetic_geometric', 'tfp_jensen_shannon', 'tfp_modified_gan', 'tfp_modified_gan_normalized']
+>>> print(reports["tfp_jensen_shannon"].result("f(1) = 0").detail)
+sympy: f(1) = -2*log(2) (numeric f(1) = -1.38629)
+
+Every shipped generator passes:
+
+>>> import fdivtheory as fd
+>>> verify(fd.get_generator("js")).ok
+True
+>>> conjugate_expr(fd.get_generator("kl"))
+Lambda(t, exp(t - 1))
+
+:func:`fdivtheory.register_generator` runs :func:`verify` on every user
+generator; :func:`generator_from_expr` builds a complete :class:`Generator`
+(numeric functions, limits) from a sympy expression.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from fdivtheory.generators import Generator, get_generator
+
+__all__ = [
+    "CheckResult",
+    "VerificationReport",
+    "check_tfp_defects",
+    "conjugate_expr",
+    "generator_from_expr",
+    "tfp_generators",
+    "verify",
+]
+
+#: The positive symbol in which generators are written.
+U = sp.Symbol("u", positive=True)
+#: The real symbol of the conjugate's argument.
+T = sp.Symbol("t", real=True)
+
+_DPS = 50  # working precision (significant digits) of the mpmath evaluations
+# The conjugate's maximiser is searched for in log u in [-_S, _S]; terms of size
+# up to e^(2 _S) may cancel there, hence the extra digits.
+_S = 100
+_DPS_CONJ = _DPS + 90
+_MAX_OPS = 40  # larger closed forms of f'^{-1} are not worth simplifying or returning
+_NONSMOOTH = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.Piecewise)
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One verified property of a generator.
+
+    Attributes
+    ----------
+    name : str
+        The property, e.g. ``"f(1) = 0"`` or ``"convex"``.
+    ok : bool
+        Whether it holds.
+    detail : str
+        How it was decided (``sympy: ...``, ``mpmath: ...``) and the evidence
+        (the exact value, the worst error on the grid, a counterexample).
+    """
+
+    name: str
+    ok: bool
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"[{'ok' if self.ok else 'FAIL'}] {self.name}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """The result of :func:`verify`: one :class:`CheckResult` per property.
+
+    ``report.ok`` is true when every property holds; ``str(report)`` lists
+    them, failures first.
+    """
+
+    generator: str
+    results: tuple[CheckResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if not r.ok)
+
+    def result(self, name: str) -> CheckResult:
+        """The result of the property called ``name``."""
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(f"no check named {name!r}; have {[r.name for r in self.results]}")
+
+    def __str__(self) -> str:
+        head = (f"generator {self.generator}: "
+                + ("all checks pass" if self.ok else f"{len(self.failures)} check(s) FAIL"))
+        body = sorted(self.results, key=lambda r: r.ok)
+        return "\n".join([head] + [f"  {r}" for r in body])
+
+
+# ---------------------------------------------------------------------------
+# Symbolic analysis of one expression (cached: generators share expressions)
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Sym:
+    expr: Any  # f as given
+    pw: Any  # f with Abs/Max/Min/sign/Heaviside rewritten as Piecewise
+    d1: Any
+    d2: Any
+    kinks: tuple[float, ...]  # where a piecewise branch changes
+    f: Callable[[Any], Any]  # mpmath evaluators of pw, d1, d2
+    df: Callable[[Any], Any]
+    d2f: Callable[[Any], Any]
+
+
+def _piecewise(expr: Any) -> Any:
+    if not expr.has(*_NONSMOOTH):
+        return expr
+    return sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+
+
+def _kinks(pw: Any) -> tuple[float, ...]:
+    out: set[float] = set()
+    for p in pw.atoms(sp.Piecewise):
+        for _, cond in p.args:
+            for rel in cond.atoms(sp.core.relational.Relational):
+                try:
+                    for r in sp.solve(rel.lhs - rel.rhs, U):
+                        if r.is_real and r.is_positive:
+                            out.add(float(r))
+                except (NotImplementedError, TypeError, ValueError):
+                    continue
+    return tuple(sorted(out))
+
+
+def _mp_lambdify(expr: Any) -> Callable[[Any], Any]:
+    return sp.lambdify(U, expr, modules="mpmath")
+
+
+@lru_cache(maxsize=1024)
+def _analyse(expr: Any) -> _Sym:
+    pw = _piecewise(expr)
+    d1 = sp.diff(pw, U)
+    d2 = sp.diff(d1, U)
+    return _Sym(expr, pw, d1, d2, _kinks(pw), _mp_lambdify(pw), _mp_lambdify(d1),
+                _mp_lambdify(d2))
+
+
+def _branch_near(expr: Any, u0: Any) -> Any:
+    """``expr`` with every Piecewise replaced by its branch active at ``u = u0``."""
+    if not expr.has(sp.Piecewise):
+        return expr
+
+    def pick(p: Any) -> Any:
+        for e, c in p.args:
+            if bool(sp.sympify(c).subs(U, u0)):
+                return e
+        return sp.nan
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), pick)
+
+
+_EPS = sp.Rational(1, 10**30)
+_NEAR = {"0": _EPS, "oo": 1 / _EPS, "1-": 1 - _EPS, "1+": 1 + _EPS}
+
+
+def _is_value(v: Any) -> bool:
+    return v is not None and (v in (sp.oo, -sp.oo) or (v.is_number and v.is_real is True))
+
+
+@lru_cache(maxsize=4096)
+def _sym_limit(expr: Any, where: str) -> Any:
+    """sympy limit of ``expr`` at 0+ or +oo (None when sympy cannot decide)."""
+    point, d = (0, "+") if where == "0" else (sp.oo, "-")
+    try:
+        v = sp.limit(_branch_near(expr, _NEAR[where]), U, point, d)
+    except Exception:  # sympy raises many exception types on hard limits
+        return None
+    return v if _is_value(v) else None
+
+
+def _mp_limit(fn: Callable[[Any], Any], where: str) -> Any:
+    """Numerical limit at 0+ or oo from u = 10^(-/+k), k = 100, 200, 400; None if unclear.
+
+    Evaluated with 900 digits, so that terms as large as u^(+-2) may cancel.
+    """
+    with mpmath.workdps(900):
+        sgn = -1 if where == "0" else 1
+        try:
+            v = [fn(mpmath.mpf(10) ** (sgn * k)) for k in (100, 200, 400)]
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if any(not mpmath.isfinite(x) or mpmath.im(x) != 0 for x in v):
+            return None
+        if abs(v[2] - v[1]) <= mpmath.mpf(10) ** -20 * (1 + abs(v[2])):
+            return v[2]
+        d1, d2 = v[1] - v[0], v[2] - v[1]
+        if d1 != 0 and d2 / d1 > 0.9 and abs(d2) > 1e-3 * (1 + abs(v[1])):
+            return mpmath.inf if d2 > 0 else -mpmath.inf
+        return None
+
+
+def _limit(expr: Any, fn: Callable[[Any], Any], where: str) -> tuple[Any, str]:
+    """(value, method): the limit as a sympy value (or an mpf), or (None, reason)."""
+    v = _sym_limit(expr, where)
+    if v is not None:
+        return v, "sympy"
+    m = _mp_limit(fn, where)
+    if m is not None:
+        return m, "mpmath"
+    return None, "undecided"
+
+
+def _to_mpf(v: Any) -> Any:
+    if v is sp.oo or v == mpmath.inf:
+        return mpmath.inf
+    if v is -sp.oo or v == -mpmath.inf:
+        return -mpmath.inf
+    if isinstance(v, mpmath.mpf):
+        return v
+    with mpmath.workdps(_DPS):
+        return mpmath.mpf(sp.N(v, _DPS))
+
+
+def _agree(exact: Any, claimed: float, rtol: float = 1e-12) -> bool:
+    x = _to_mpf(exact)
+    c = float(claimed)
+    if mpmath.isinf(x) or math.isinf(c):
+        return bool(x == c)
+    return bool(abs(x - c) <= rtol * max(1.0, abs(x)))
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, mpmath.mpf):
+        return mpmath.nstr(v, 12)
+    return str(v)
+
+
+# ---------------------------------------------------------------------------
+# Grids and evaluation helpers
+# ---------------------------------------------------------------------------
+
+def _grid(n: int, kinks: Iterable[float], lo: float = -8.0, hi: float = 8.0) -> np.ndarray:
+    pts = [10.0 ** np.linspace(lo, hi, n), [0.3, 0.7, 1.0 - 1e-3, 1.0 + 1e-3, 1.5, 3.0]]
+    for k in kinks:
+        pts.append([k * (1 - 1e-3), k, k * (1 + 1e-3)])
+    return np.unique(np.concatenate([np.asarray(p, dtype=float) for p in pts]))
+
+
+def _mp_eval(fn: Callable[[Any], Any], x: Any) -> Any:
+    """fn(x) as a real mpf (inf for a pole, None where undefined or complex)."""
+    try:
+        v = fn(x)
+    except ZeroDivisionError:
+        return mpmath.inf
+    except (ValueError, TypeError):
+        return None
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            return None
+        v = v.real
+    try:
+        return mpmath.mpf(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _num(fn: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.asarray(fn(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+
+
+def _compare(name: str, numeric: np.ndarray, exact: list[Any], at: list[str],
+             scale: list[float], rtol: float = 1e-10, atol: float = 1e-14) -> CheckResult:
+    """``|numeric - exact| <= rtol |exact| + atol * scale`` at every point (inf = inf)."""
+    worst, where, bad = 0.0, "", []
+    checked = 0
+    for v, x, s, lab in zip(numeric, exact, scale, at, strict=True):
+        if x is None:
+            continue
+        checked += 1
+        v = float(v)
+        if mpmath.isinf(x) or math.isinf(v) or math.isnan(v):
+            if not (mpmath.isinf(x) and v == float(x)):
+                bad.append(f"{lab}: numeric {v!r}, exact {_show(x)}")
+            continue
+        err = float(abs(mpmath.mpf(v) - x))
+        tol = rtol * float(abs(x)) + atol * s
+        rel = err / tol if tol > 0 else (0.0 if err == 0 else math.inf)
+        if rel > worst:
+            worst, where = rel, lab
+        if err > tol:
+            bad.append(f"{lab}: numeric {v!r}, exact {_show(x)}")
+    if bad:
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        return CheckResult(name, False, "mismatch at " + "; ".join(bad[:3]) + more)
+    return CheckResult(name, True, f"{checked} points, worst error {worst:.2g} x tolerance"
+                       + (f" at {where}" if where else ""))
+
+
+# ---------------------------------------------------------------------------
+# The individual checks
+# ---------------------------------------------------------------------------
+
+def _check_f1(g: Generator, s: _Sym) -> CheckResult:
+    v = sp.simplify(s.expr.subs(U, 1))
+    num = float(_num(g.f, np.array([1.0]))[0])
+    ok = v == 0 or (v.is_number and abs(sp.N(v, _DPS)) < sp.Float(10) ** -(_DPS - 5))
+    ok = ok and abs(num) <= 1e-14
+    return CheckResult("f(1) = 0", bool(ok), f"sympy: f(1) = {v} (numeric f(1) = {num:.6g})")
+
+
+def _one_sided_slopes(s: _Sym) -> tuple[Any, Any]:
+    left = sp.simplify(_branch_near(s.d1, _NEAR["1-"]).subs(U, 1))
+    right = sp.simplify(_branch_near(s.d1, _NEAR["1+"]).subs(U, 1))
+    return left, right
+
+
+def _check_slope_at_one(g: Generator, s: _Sym) -> CheckResult:
+    left, right = _one_sided_slopes(s)
+    c = float(g.slope_at_one)
+    if left == right:
+        return CheckResult("f'(1) = slope_at_one", _agree(left, c),
+                           f"sympy: f'(1) = {left}, slope_at_one = {c!r}")
+    lo, hi = _to_mpf(left), _to_mpf(right)
+    tol = 1e-12 * max(1.0, abs(c))
+    ok = bool(lo - tol <= c <= hi + tol)
+    return CheckResult("f'(1) = slope_at_one", ok,
+                       f"sympy: subdifferential [{left}, {right}] at 1, slope_at_one = {c!r}")
+
+
+def _symbolic_nonneg(expr: Any) -> bool:
+    if expr.has(sp.Piecewise):
+        return all(_symbolic_nonneg(e) for e, _ in expr.args) if isinstance(
+            expr, sp.Piecewise) else False
+    for form in (expr, sp.cancel(sp.together(expr))):
+        if form.is_nonnegative:
+            return True
+    return False
+
+
+def _check_convex(g: Generator, s: _Sym) -> CheckResult:
+    if g.smooth and _symbolic_nonneg(s.d2):
+        return CheckResult("convex", True, f"sympy: f''(u) = {sp.cancel(s.d2)} >= 0 for u > 0")
+    u = _grid(321, s.kinks)
+    bad = []
+    with mpmath.workdps(_DPS):
+        xs = [mpmath.mpf(float(x)) for x in u]
+        if g.smooth:
+            for x in xs:
+                d2 = _mp_eval(s.d2f, x)
+                if d2 is None:
+                    continue
+                f, d1 = _mp_eval(s.f, x), _mp_eval(s.df, x)
+                scale = (1 + abs(f or 0) + abs(x * (d1 or 0))) / x**2
+                if d2 < -mpmath.mpf(10) ** -20 * scale:
+                    bad.append(f"f''({mpmath.nstr(x, 6)}) = {mpmath.nstr(d2, 6)}")
+            how = f"mpmath: f'' >= 0 at {len(xs)} points in [1e-8, 1e8]"
+        else:
+            fx = [_mp_eval(s.f, x) for x in xs]
+            for k in (1, 2, 4, 16, 64):
+                for i in range(len(xs) - k):
+                    a, b = xs[i], xs[i + k]
+                    fm = _mp_eval(s.f, (a + b) / 2)
+                    if fm is None or fx[i] is None or fx[i + k] is None:
+                        continue
+                    chord = (fx[i] + fx[i + k]) / 2
+                    if fm > chord + mpmath.mpf(10) ** -25 * (1 + abs(chord)):
+                        bad.append(f"f(({mpmath.nstr(a, 6)}+{mpmath.nstr(b, 6)})/2) = "
+                                   f"{mpmath.nstr(fm, 8)} > chord {mpmath.nstr(chord, 8)}")
+            how = f"mpmath: midpoint convexity on {len(xs)} points in [1e-8, 1e8]"
+    if bad:
+        return CheckResult("convex", False, "not convex: " + "; ".join(bad[:3]))
+    return CheckResult("convex", True, how)
+
+
+def _check_limit(name: str, attr: str, claimed: float, expr: Any, fn: Callable,
+                 where: str) -> tuple[CheckResult, Any]:
+    v, how = _limit(expr, fn, where)
+    if v is None:
+        return CheckResult(name, False, f"{how}: neither sympy nor mpmath could find the "
+                           f"limit ({attr} = {claimed!r})"), None
+    return (CheckResult(name, _agree(v, claimed), f"{how}: {_show(v)}, {attr} = {claimed!r}"),
+            v)
+
+
+def _scales(u: np.ndarray, k: int) -> list[float]:
+    # typical magnitude of the rounding error of the k-th derivative of a generator
+    # growing like u (terms of size ~1 + u that cancel), in units of the precision
+    return [float((1.0 + x) / x**k) if k else float(1.0 + x) for x in u]
+
+
+def _check_numeric(g: Generator, s: _Sym) -> list[CheckResult]:
+    u = _grid(49, s.kinks)
+    near_kink = np.zeros(u.shape, dtype=bool)
+    for k in s.kinks:
+        near_kink |= np.abs(u / k - 1) < 1e-6
+    labels = [f"u={x:.6g}" for x in u]
+    out = []
+    with mpmath.workdps(_DPS):
+        xs = [mpmath.mpf(float(x)) for x in u]
+        for name, fn, mfn, k in (("numeric f", g.f, s.f, 0), ("numeric f'", g.df, s.df, 1),
+                                 ("numeric f''", g.d2f, s.d2f, 2)):
+            try:
+                num = _num(fn, u)
+            except Exception as exc:  # a broken user callable is a failed check
+                out.append(CheckResult(name, False, f"raised {type(exc).__name__}: {exc}"))
+                continue
+            if k == 2 and not g.smooth:
+                # f'' of a non-smooth f is a measure; its a.e. part is not compared
+                out.append(CheckResult(name, True, "not checked (f is not smooth)"))
+                continue
+            exact = [None if (k and nk) else _mp_eval(mfn, x)
+                     for x, nk in zip(xs, near_kink, strict=True)]
+            out.append(_compare(name, num, exact, labels, _scales(u, k)))
+        # f_log(t) = f(e^t) at exactly representable t
+        t = np.linspace(-40.0, 40.0, 33)
+        try:
+            num = _num(g.f_log, t)
+            exact = [_mp_eval(s.f, mpmath.exp(mpmath.mpf(float(x)))) for x in t]
+            out.append(_compare("numeric f_log", num, exact, [f"t={x:g}" for x in t],
+                                [float(1 + math.exp(x)) for x in t]))
+        except Exception as exc:
+            out.append(CheckResult("numeric f_log", False, f"raised {type(exc).__name__}: {exc}"))
+        out.extend(_check_perspective(g, s))
+    return out
+
+
+_PQ = (1e-12, 1e-6, 0.01, 0.3, 0.5, 1.0, 3.0, 1e3)
+
+
+def _check_perspective(g: Generator, s: _Sym) -> list[CheckResult]:
+    p = np.array([a for a in _PQ for _ in _PQ])
+    q = np.array([b for _ in _PQ for b in _PQ])
+    c = mpmath.mpf(float(g.slope_at_one))
+    exact = []
+    for a, b in zip(p, q, strict=True):
+        P, Q = mpmath.mpf(float(a)), mpmath.mpf(float(b))
+        v = _mp_eval(s.f, P / Q)
+        exact.append(None if v is None else Q * v - c * (P - Q))
+    labels = [f"p={a:g}, q={b:g}" for a, b in zip(p, q, strict=True)]
+    scale = [float(a + b) for a, b in zip(p, q, strict=True)]
+    out = []
+    for name, call in (("numeric perspective", lambda: g.perspective(p, q)),
+                       ("numeric perspective_log",
+                        lambda: g.perspective_log(np.log(p), np.log(q)))):
+        try:
+            with np.errstate(all="ignore"):
+                num = np.asarray(call(), dtype=np.float64)
+        except Exception as exc:
+            out.append(CheckResult(name, False, f"raised {type(exc).__name__}: {exc}"))
+            continue
+        if name.endswith("_log"):
+            # log p is rounded: compare with the exact value at the rounded inputs
+            ex = []
+            for lp, lq in zip(np.log(p), np.log(q), strict=True):
+                P, Q = mpmath.exp(mpmath.mpf(float(lp))), mpmath.exp(mpmath.mpf(float(lq)))
+                v = _mp_eval(s.f, P / Q)
+                ex.append(None if v is None else Q * v - c * (P - Q))
+            out.append(_compare(name, num, ex, labels, scale, rtol=1e-9))
+        else:
+            out.append(_compare(name, num, exact, labels, scale))
+    return out
+
+
+def _conjugate_oracle(s: _Sym, t: Any, f0: Any, hi: Any, hi_sym: Any) -> Any:
+    r"""sup_{u>0} (t u - f(u)) at 40 digits, from the exact expression.
+
+    A t within rounding of an irrational f'(inf) stands for f'(inf) itself (the
+    float nearest to log 2 / 2 is the boundary of the JS conjugate's domain).
+    """
+    at_hi = mpmath.isfinite(hi) and abs(t - hi) <= 4e-16 * max(1, abs(hi))
+    if t > hi and not at_hi:
+        return mpmath.inf
+    cands = []
+    if f0 is not None and mpmath.isfinite(f0):
+        cands.append(-f0)
+    if at_hi:
+        lim, _ = _limit(hi_sym * U - s.pw, lambda x: hi * x - s.f(x), "oo")
+        return None if lim is None else max(cands + [_to_mpf(lim)])
+
+    def d1(x: Any) -> Any:
+        v = _mp_eval(s.df, mpmath.exp(x))
+        return -mpmath.inf if v is None else v
+
+    lo, up = mpmath.mpf(-_S), mpmath.mpf(_S)
+    if d1(lo) < t:
+        if d1(up) >= t:
+            for _ in range(160):
+                mid = (lo + up) / 2
+                if d1(mid) < t:
+                    lo = mid
+                else:
+                    up = mid
+        x = mpmath.exp(up)
+        fx = _mp_eval(s.f, x)
+        if fx is not None:
+            cands.append(t * x - fx)
+    x = mpmath.exp(mpmath.mpf(-_S))
+    fx = _mp_eval(s.f, x)
+    if fx is not None:
+        cands.append(t * x - fx)
+    return max(cands) if cands else None
+
+
+def _t_grid(s: _Sym, lo: Any, hi: Any) -> tuple[list[float], list[float]]:
+    """(all test points t, the points strictly inside (f'(0+), f'(inf)))."""
+    ts: set[float] = set()
+    with mpmath.workdps(_DPS):
+        for x in (1e-4, 0.01, 0.2, 0.5, 0.9, 1.1, 2.0, 5.0, 50.0, 1e4):
+            v = _mp_eval(s.df, mpmath.mpf(x))
+            if v is not None and mpmath.isfinite(v):
+                ts.add(float(v))
+    flo = lo is not None and mpmath.isfinite(lo)
+    fhi = hi is not None and mpmath.isfinite(hi)
+    if flo and fhi:
+        ts.update(float(lo + (hi - lo) * w) for w in (0.1, 0.37, 0.5, 0.8))
+    if flo:
+        ts.update((float(lo), float(lo) - 0.25, float(lo) - 3.0))
+    if fhi:
+        ts.update((float(hi), float(hi) + 1e-3, float(hi) + 0.5, float(hi) + 10.0))
+    def strictly_inside(t: float) -> bool:
+        return ((not flo or t > lo + 1e-12 * max(1, abs(lo)))
+                and (not fhi or t < hi - 1e-12 * max(1, abs(hi))))
+
+    inside = [t for t in ts if strictly_inside(t)]
+    return sorted(ts), sorted(inside)
+
+
+def _check_conjugate(g: Generator, s: _Sym, f0: Any, lo: Any, hi: Any) -> list[CheckResult]:
+    if hi is None or lo is None:
+        return [CheckResult("conjugate", False, "limits undecided, no reference")]
+    hi_sym = hi
+    lo, hi = _to_mpf(lo), _to_mpf(hi)
+    f0 = None if f0 is None else _to_mpf(f0)
+    ts, inside = _t_grid(s, lo, hi)
+    with mpmath.workdps(_DPS_CONJ):
+        exact = [_conjugate_oracle(s, mpmath.mpf(t), f0, hi, hi_sym) for t in ts]
+    labels = [f"t={t:.6g}" for t in ts]
+    scale = [1.0 + abs(t) for t in ts]
+    out = []
+    try:
+        num = _num(g.conjugate, np.array(ts))
+        out.append(_compare("conjugate", num, exact, labels, scale, rtol=1e-9, atol=1e-11))
+    except Exception as exc:
+        out.append(CheckResult("conjugate", False, f"raised {type(exc).__name__}: {exc}"))
+    cexpr = conjugate_expr(g)
+    if cexpr is not None:
+        fn = sp.lambdify(T, cexpr.expr, modules="mpmath")
+        with mpmath.workdps(_DPS):
+            sym = [_mp_eval(fn, mpmath.mpf(t)) for t in inside]
+        ex = [e for t, e in zip(ts, exact, strict=True) if t in inside]
+        res = _compare("conjugate (sympy)", np.array([float(v) if v is not None else math.nan
+                                                      for v in sym]),
+                       ex, [f"t={t:.6g}" for t in inside], [1.0 + abs(t) for t in inside],
+                       rtol=1e-12, atol=1e-13)
+        out.append(CheckResult(res.name, res.ok, f"f*(t) = {cexpr.expr}; {res.detail}"))
+    return out
+
+
+def _check_reversal(g: Generator, s: _Sym) -> list[CheckResult]:
+    u = _grid(33, s.kinks)
+    labels = [f"u={x:.6g}" for x in u]
+    out = []
+    try:
+        r = g.reversed()
+        rr = r.reversed()
+    except Exception as exc:
+        return [CheckResult("reversal", False, f"raised {type(exc).__name__}: {exc}")]
+    with mpmath.workdps(_DPS):
+        exact = []
+        for x in u:
+            X = mpmath.mpf(float(x))
+            v = _mp_eval(s.f, 1 / X)
+            exact.append(None if v is None else X * v)
+    res = _compare("reversal u f(1/u)", _num(r.f, u), exact, labels,
+                   [float(1 + x) for x in u])
+    out.append(res)
+    with mpmath.workdps(_DPS):
+        direct = [_mp_eval(s.f, mpmath.mpf(float(x))) for x in u]
+    res = _compare("reversed().reversed() = f", _num(rr.f, u), direct, labels,
+                   [float(1 + x) for x in u])
+    attrs = []
+    for a in ("value_at_zero", "slope_at_infinity", "slope_at_one", "slope_at_zero"):
+        x, y = float(getattr(g, a)), float(getattr(rr, a))
+        if not (x == y or abs(x - y) <= 1e-9 * max(1.0, abs(x))):
+            attrs.append(f"{a}: {x!r} vs {y!r}")
+    if attrs:
+        res = CheckResult(res.name, False, "attributes differ: " + "; ".join(attrs))
+    out.append(res)
+    return out
+
+
+def _check_flags(g: Generator, s: _Sym, f0: Any, finf: Any) -> list[CheckResult]:
+    out = []
+    if f0 is not None and finf is not None:
+        bounded = bool(mpmath.isfinite(_to_mpf(f0)) and mpmath.isfinite(_to_mpf(finf)))
+        out.append(CheckResult("bounded flag", bounded == g.bounded,
+                               f"f(0+) + f'(inf) {'<' if bounded else '='} inf, "
+                               f"bounded = {g.bounded}"))
+    # symmetric divergence <=> u f(1/u) - f(u) is affine, = -2 f'(1) (u - 1)
+    u = _grid(33, s.kinks)
+    c = mpmath.mpf(float(g.slope_at_one))
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(_DPS):
+        for x in u:
+            X = mpmath.mpf(float(x))
+            a, b = _mp_eval(s.f, 1 / X), _mp_eval(s.f, X)
+            if a is None or b is None or not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+                continue
+            worst = max(worst, abs(X * a - b + 2 * c * (X - 1)) / (1 + abs(b) + X))
+    symmetric = worst < 1e-25
+    if g.symmetric:
+        out.append(CheckResult("symmetric flag", bool(symmetric),
+                               f"max |u f(1/u) - f(u) + 2f'(1)(u-1)| / scale = "
+                               f"{mpmath.nstr(worst, 3)}"))
+    else:
+        out.append(CheckResult("symmetric flag", True,
+                               "flag False" + (" (but the divergence is symmetric)"
+                                               if symmetric else "")))
+    return out
+
+
+def _guard(name: str, fn: Callable[[], Any]) -> list[CheckResult]:
+    try:
+        res = fn()
+    except Exception as exc:  # verification must report, never crash, on a bad generator
+        return [CheckResult(name, False, f"raised {type(exc).__name__}: {exc}")]
+    return list(res) if isinstance(res, (list, tuple)) else [res]
+
+
+def verify(generator: Generator | str, *, params: Mapping[str, float] | None = None
+           ) -> VerificationReport:
+    r"""Verify a generator symbolically and at high precision.
+
+    Parameters
+    ----------
+    generator : Generator or str
+        The generator, or a registered name (then ``params`` are its parameters).
+    params : mapping, optional
+        Parameters for :func:`fdivtheory.get_generator` when ``generator`` is a name.
+
+    Returns
+    -------
+    VerificationReport
+        One :class:`CheckResult` per property: ``f(1) = 0``;
+        ``f'(1) = slope_at_one`` (a subgradient for non-smooth f);
+        ``convex`` (sympy decides :math:`f''\ge 0` or mpmath checks it on
+        321 log-spaced points in [1e-8, 1e8]; midpoint convexity for
+        non-smooth f); ``f(0+)``, ``f'(inf)`` and ``f'(0+)`` as limits;
+        the numeric ``f``, ``f'``, ``f''``, ``f_log``, ``perspective`` and
+        ``perspective_log`` against the expression (relative 1e-10, plus
+        1e-14 times the size of the terms that cancel); the ``conjugate``
+        against a 40-digit maximisation of :math:`tu - f(u)`, inside and
+        outside its domain, and the closed form of :func:`conjugate_expr`
+        when sympy finds one; the reversal :math:`u f(1/u)`; the
+        ``bounded`` and ``symmetric`` flags.
+
+    Examples
+    --------
+    >>> import fdivtheory as fd
+    >>> rep = verify("power", params={"beta": 0.5})
+    >>> rep.ok
+    True
+    >>> print(rep.result("f(0+) = value_at_zero").detail)
+    sympy: 2, value_at_zero = 2.0
+    """
+    if isinstance(generator, str):
+        g = get_generator(generator, **dict(params or {}))
+    else:
+        if params:
+            raise TypeError("params can only be given with a generator name")
+        g = generator
+    if not isinstance(g, Generator):
+        raise TypeError(f"generator must be a Generator or a name, got {type(g).__name__}")
+    try:
+        s = _analyse(sp.sympify(g.sympy_expr(U)))
+    except Exception as exc:
+        return VerificationReport(g.name, (CheckResult(
+            "sympy expression", False, f"raised {type(exc).__name__}: {exc}"),))
+    results: list[CheckResult] = []
+    results += _guard("f(1) = 0", lambda: _check_f1(g, s))
+    results += _guard("f'(1) = slope_at_one", lambda: _check_slope_at_one(g, s))
+    results += _guard("convex", lambda: _check_convex(g, s))
+    limits: dict[str, Any] = {}
+
+    def lim(name: str, attr: str, expr: Any, fn: Callable, where: str) -> CheckResult:
+        res, v = _check_limit(name, attr, float(getattr(g, attr)), expr, fn, where)
+        limits[attr] = v
+        return res
+
+    results += _guard("f(0+) = value_at_zero",
+                      lambda: lim("f(0+) = value_at_zero", "value_at_zero", s.pw, s.f, "0"))
+    results += _guard("f'(inf) = slope_at_infinity",
+                      lambda: lim("f'(inf) = slope_at_infinity", "slope_at_infinity",
+                                  s.pw / U, lambda x: s.f(x) / x, "oo"))
+    results += _guard("f'(0+) = slope_at_zero",
+                      lambda: lim("f'(0+) = slope_at_zero", "slope_at_zero", s.d1, s.df, "0"))
+    results += _guard("numeric", lambda: _check_numeric(g, s))
+    results += _guard("conjugate", lambda: _check_conjugate(
+        g, s, limits.get("value_at_zero"), limits.get("slope_at_zero"),
+        limits.get("slope_at_infinity")))
+    results += _guard("reversal", lambda: _check_reversal(g, s))
+    results += _guard("flags", lambda: _check_flags(g, s, limits.get("value_at_zero"),
+                                                    limits.get("slope_at_infinity")))
+    return VerificationReport(g.name, tuple(results))
+
+
+# ---------------------------------------------------------------------------
+# Closed-form conjugate
+# ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=512)
+def _conjugate_expr(expr: Any) -> Any:
+    if expr.has(*_NONSMOOTH):
+        return None
+    d1 = sp.diff(expr, U)
+    try:
+        sols = sp.solve(sp.Eq(d1, T), U)
+    except Exception:  # sympy's solvers raise many types when they give up
+        return None
+    t0 = d1.subs(U, 2)  # a slope inside the domain; the right branch maps it back to 2
+    for sol in sols:
+        if sp.count_ops(sol) > _MAX_OPS:  # e.g. Cardano's formula: correct but useless
+            continue
+        try:
+            back = complex(sp.N(sol.subs(T, t0), 30))
+        except (TypeError, ValueError):
+            continue
+        if abs(back - 2) < 1e-20:
+            conj = T * sol - expr.subs(U, sol)
+            if sp.count_ops(conj) <= 3 * _MAX_OPS:
+                conj = sp.simplify(conj)
+            return sp.Lambda(T, conj)
+    return None
+
+
+def conjugate_expr(generator: Generator) -> sp.Lambda | None:
+    r"""The Fenchel conjugate :math:`f^*(t) = t u^* - f(u^*)`, :math:`f'(u^*) = t`, in closed form.
+
+    Valid for t strictly inside :math:`(f'(0^+), f'(\infty))`; returns
+    ``None`` when sympy cannot solve :math:`f'(u) = t` (or f is not smooth).
+
+    >>> import fdivtheory as fd
+    >>> conjugate_expr(fd.get_generator("hellinger_sq"))
+    Lambda(t, t/(1 - t))
+    >>> conjugate_expr(fd.get_generator("tv")) is None
+    True
+    """
+    return _conjugate_expr(sp.sympify(generator.sympy_expr(U)))
+
+
+# ---------------------------------------------------------------------------
+# Generators from expressions; TFP's generators
+# ---------------------------------------------------------------------------
+
+def _xp_lambdify(expr: Any) -> Callable[[Any, Any], Any]:
+    cache: dict[int, Callable] = {}
+
+    def fn(u: Any, xp: Any) -> Any:
+        f = cache.get(id(xp))
+        if f is None:
+            f = sp.lambdify(U, expr, modules=[{"numpy": xp}], printer=NumPyPrinter)
+            cache[id(xp)] = f
+        out = f(u)
+        return out if hasattr(out, "shape") and out.shape == u.shape else (
+            xp.zeros_like(u) + out)
+
+    return fn
+
+
+def _float_limit(v: Any) -> float:
+    if v is None:
+        raise ValueError("sympy could not find the limit; pass it explicitly")
+    return float(_to_mpf(v))
+
+
+def generator_from_expr(name: str, expr: Callable[[Any], Any] | Any, **attrs: Any
+                        ) -> Generator:
+    r"""A :class:`Generator` from a sympy expression of f.
+
+    ``expr`` is ``f`` as a callable ``u -> sympy expression`` or an
+    expression in :data:`U` (the positive symbol ``u``).  ``f``, ``f'`` and
+    ``f''`` are compiled for any array namespace; ``value_at_zero``,
+    ``slope_at_infinity``, ``slope_at_zero`` and ``slope_at_one`` are the
+    sympy limits unless given in ``attrs`` (which may also set any other
+    :class:`Generator` field, e.g. ``symmetric=True``).  The result still
+    has to pass :func:`verify` (``register_generator`` runs it).
+
+    >>> import sympy as sp
+    >>> g = generator_from_expr("quartic", lambda u: (u - 1) ** 4)
+    >>> g.value_at_zero, g.slope_at_infinity
+    (1.0, inf)
+    >>> verify(g).ok
+    True
+    """
+    fn = expr if callable(expr) and not isinstance(expr, sp.Basic) else (
+        lambda u, e=sp.sympify(expr): e.subs(U, u))
+    s = _analyse(sp.sympify(fn(U)))
+    kw: dict[str, Any] = dict(attrs)
+    if "value_at_zero" not in kw:
+        kw["value_at_zero"] = _float_limit(_limit(s.pw, s.f, "0")[0])
+    if "slope_at_infinity" not in kw:
+        kw["slope_at_infinity"] = _float_limit(_limit(s.pw / U, lambda x: s.f(x) / x, "oo")[0])
+    if "slope_at_zero" not in kw:
+        kw["slope_at_zero"] = _float_limit(_limit(s.d1, s.df, "0")[0])
+    if "slope_at_one" not in kw:
+        left, right = _one_sided_slopes(s)
+        kw["slope_at_one"] = float(_to_mpf((left + right) / 2))
+    kw.setdefault("smooth", not s.expr.has(*_NONSMOOTH))
+    return Generator(name=name, f_fn=_xp_lambdify(s.pw), df_fn=_xp_lambdify(s.d1),
+                     d2f_fn=_xp_lambdify(s.d2), sympy_fn=fn, **kw)
+
+
+def tfp_generators() -> dict[str, Generator]:
+    r"""TensorFlow Probability's Csiszár functions (``tfp.vi``), as :class:`Generator` objects.
+
+    ``tfp_jensen_shannon`` :math:`u\log u-(1+u)\log(1+u)`,
+    ``tfp_arithmetic_geometric`` :math:`(1+u)\log\frac{1+u}{\sqrt u}`,
+    ``tfp_modified_gan`` :math:`\log(1+u)-\log u` and
+    ``tfp_modified_gan_normalized`` (+ :math:`\tfrac12(u-1)`) have f(1) ≠ 0;
+    the ``self_normalized=True`` forms of JS and arithmetic–geometric,
+    ``tfp_jensen_shannon_normalized`` (= 2 × :func:`js <fdivtheory.js>`'s
+    generator) and ``tfp_arithmetic_geometric_normalized``, and
+    ``tfp_jeffreys`` :math:`\tfrac12(u-1)\log u` (half the usual Jeffreys)
+    are valid generators.
+    """
+    log2 = sp.log(2)
+    exprs: dict[str, Callable[[Any], Any]] = {
+        "tfp_jensen_shannon": lambda u: u * sp.log(u) - (1 + u) * sp.log(1 + u),
+        "tfp_jensen_shannon_normalized":
+            lambda u: u * sp.log(u) - (1 + u) * (sp.log(1 + u) - log2),
+        "tfp_arithmetic_geometric": lambda u: (1 + u) * sp.log((1 + u) / sp.sqrt(u)),
+        "tfp_arithmetic_geometric_normalized":
+            lambda u: (1 + u) * sp.log((1 + u) / sp.sqrt(u)) - (1 + u) * log2,
+        "tfp_modified_gan": lambda u: sp.log(1 + u) - sp.log(u),
+        "tfp_modified_gan_normalized":
+            lambda u: sp.log(1 + u) - sp.log(u) + (u - 1) / 2,
+        "tfp_jeffreys": lambda u: (u - 1) * sp.log(u) / 2,
+    }
+    return {name: _tfp_generator(name, e) for name, e in exprs.items()}
+
+
+def _tfp_generator(name: str, e: Callable[[Any], Any]) -> Generator:
+    return generator_from_expr(name, e, references=(
+        "TensorFlow Probability, tfp.vi (csiszar_divergence.py)",))
+
+
+def check_tfp_defects() -> dict[str, VerificationReport]:
+    """:func:`verify` run on TFP's generators that have f(1) ≠ 0; every report fails.
+
+    >>> all(not rep.ok for rep in check_tfp_defects().values())
+    True
+    """
+    defects = ("tfp_jensen_shannon", "tfp_arithmetic_geometric", "tfp_modified_gan",
+               "tfp_modified_gan_normalized")
+    gens = tfp_generators()
+    return {name: verify(gens[name]) for name in defects}
