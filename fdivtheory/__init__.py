@@ -8,6 +8,7 @@ input) are documented in :mod:`fdivtheory.divergence` and in the README.
 0.510826
 """
 
+from fdivtheory import closed_form, inequalities, variational
 from fdivtheory.divergence import (
     chi2,
     chi2_log,
@@ -63,6 +64,7 @@ __all__ = [
     "chernoff_information",
     "chi2",
     "chi2_log",
+    "closed_form",
     "f_divergence",
     "f_divergence_log",
     "get_generator",
@@ -72,6 +74,7 @@ __all__ = [
     "hellinger_sq",
     "hellinger_sq_log",
     "hockey_stick",
+    "inequalities",
     "jeffreys",
     "jeffreys_log",
     "js",
@@ -94,4 +97,5 @@ __all__ = [
     "reverse_kl_log",
     "tv",
     "tv_log",
+    "variational",
 ]

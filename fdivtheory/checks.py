@@ -46,6 +46,7 @@ __all__ = [
 #: A new verified result appends its module here.
 CHECK_MODULES: list[str] = [
     "fdivtheory._core_checks",
+    "fdivtheory.closed_form.checks",
     "fdivtheory.alignment.checks",
 ]
 

@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 
 from fdivtheory._backend import namespace
+from fdivtheory._special import one_plus_x_log1p_minus_x
 
 __all__ = [
     "Generator",
@@ -424,28 +425,17 @@ def _log_ratio(p: Array, q: Array, xp: Any) -> Array:
     return xp.where(finite, direct, xp.log(p) - xp.log(q))
 
 
-def _xlogx_series(d: Array) -> Array:
-    # h(d) = (1 + d) log1p(d) - d = sum_{k>=2} (-1)^k d^k / (k (k - 1)) for |d| < 0.02
-    c = [1.0 / 132, -1.0 / 110, 1.0 / 90, -1.0 / 72, 1.0 / 56, -1.0 / 42, 1.0 / 30,
-         -1.0 / 20, 1.0 / 12, -1.0 / 6, 0.5]
-    acc = d * c[0]
-    for ck in c[1:-1]:
-        acc = d * (ck + acc)
-    return d * d * (c[-1] + acc)
-
-
 def _kl_perspective(p: Array, q: Array, xp: Any) -> Array:
     """p log(p/q) - p + q (``scipy.special.kl_div``) for p, q > 0, accurate in every regime.
 
-    Ratio in (1/2, 2): q h(d), d = (p - q)/q, h(d) = (1 + d) log1p(d) - d by its
-    Taylor series when |d| < 0.02 (no cancellation); otherwise the log-ratio form.
+    Ratio in (1/2, 2): q h(d), d = (p - q)/q, h(d) = (1 + d) log1p(d) - d without
+    cancellation (:func:`fdivtheory._special.one_plus_x_log1p_minus_x`);
+    otherwise the log-ratio form.
     """
     r = p / q
-    d = (p - q) / q
     near = (r > 0.5) & (r < 2.0)
-    small = xp.abs(d) < 0.02
-    h = xp.where(small, _xlogx_series(d), (1.0 + d) * xp.log1p(xp.where(near, d, xp.zeros_like(d))) - d)
-    return xp.where(near, q * h, p * _log_ratio(p, q, xp) - p + q)
+    d = xp.where(near, (p - q) / q, xp.zeros_like(r))
+    return xp.where(near, q * one_plus_x_log1p_minus_x(d, xp), p * _log_ratio(p, q, xp) - p + q)
 
 
 def _ulogu(u: Array, xp: Any) -> Array:

@@ -36,6 +36,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
+from fdivtheory._special import log1p_minus_x as _log1p_minus_x
+from fdivtheory._special import one_plus_x_log1p_minus_x as _one_plus_x_log1p_minus_x
+
 __all__ = [
     "TVUpperBounds",
     "bretagnolle_huber_tv_upper",
@@ -54,53 +57,6 @@ __all__ = [
 Number = float | np.ndarray
 
 
-# --------------------------------------------------------------------------- numerics
-# Accurate kernels near 0, used here and by fdivtheory.closed_form.
-
-def _log1p_minus_x(y: ArrayLike) -> np.ndarray:
-    """``log(1 + y) - y`` (<= 0), to full relative precision also for small ``|y|``.
-
-    Uses ``log1p(y) = 2 atanh(s)``, ``s = y / (2 + y)``, so that
-    ``log1p(y) - y = -y^2 / (2 + y) + 2 (atanh(s) - s)`` with the odd series of
-    ``atanh(s) - s = s^3 / 3 + s^5 / 5 + ...`` for ``|y| < 1/4`` (``s^2 < 0.021``).
-    """
-    y = np.asarray(y, dtype=float)
-    out = np.empty_like(y)
-    small = np.abs(y) < 0.25
-    ys = y[small]
-    s = ys / (2.0 + ys)
-    s2 = s * s
-    series = np.zeros_like(s)
-    for k in range(12, -1, -1):  # s2^13 < 1e-21: below double precision
-        series = series * s2 + 1.0 / (2 * k + 3)
-    out[small] = -ys * ys / (2.0 + ys) + 2.0 * s * s2 * series
-    yl = y[~small]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[~small] = np.where(yl == -1.0, -np.inf, np.log1p(yl) - yl)
-    return out
-
-
-def _x_minus_log1p(y: ArrayLike) -> np.ndarray:
-    """``y - log(1 + y)`` (>= 0) to full relative precision; ``+inf`` at ``y = -1``."""
-    return -_log1p_minus_x(y)
-
-
-def _one_plus_x_log1p_minus_x(y: ArrayLike) -> np.ndarray:
-    """``(1 + y) log(1 + y) - y`` (>= 0; 1 at ``y = -1``), accurate for small ``|y|``.
-
-    This is ``q * h((p - q) / q) = p log(p / q) - p + q`` per unit of ``q``: the
-    standardised KL term.  For ``|y| < 1/4`` it is ``y^2 + (1 + y)(log1p(y) - y)``,
-    where both parts are accurate and do not cancel.
-    """
-    y = np.asarray(y, dtype=float)
-    out = np.empty_like(y)
-    small = np.abs(y) < 0.25
-    ys = y[small]
-    out[small] = ys * ys + (1.0 + ys) * _log1p_minus_x(ys)
-    yl = y[~small]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[~small] = np.where(yl == -1.0, 1.0, (1.0 + yl) * np.log1p(yl) - yl)
-    return out
 
 
 def _ret(x: np.ndarray) -> Number:

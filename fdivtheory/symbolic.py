@@ -232,10 +232,27 @@ def _is_value(v: Any) -> bool:
 
 @lru_cache(maxsize=4096)
 def _sym_limit(expr: Any, where: str) -> Any:
-    """sympy limit of ``expr`` at 0+ or +oo (None when sympy cannot decide)."""
+    """sympy limit of ``expr`` at 0+ or +oo (None when sympy cannot decide).
+
+    Constant factors and the terms of a sum are taken one at a time where
+    that is valid (no oo - oo): gruntz is much faster on the small pieces,
+    and the pieces are shared between a generator and its derived ones.
+    """
+    expr = _branch_near(expr, _NEAR[where])
+    if not expr.has(U):
+        return expr if _is_value(expr) else None
+    c, rest = expr.as_coeff_Mul()
+    if c != 1 and c.is_nonzero:
+        v = _sym_limit(rest, where)
+        return None if v is None else c * v
+    terms = sp.Add.make_args(rest)
+    if len(terms) > 1:
+        vals = [_sym_limit(t, where) for t in terms]
+        if all(v is not None for v in vals) and not (sp.oo in vals and -sp.oo in vals):
+            return sp.Add(*vals)
     point, d = (0, "+") if where == "0" else (sp.oo, "-")
     try:
-        v = sp.limit(_branch_near(expr, _NEAR[where]), U, point, d)
+        v = sp.limit(rest, U, point, d)
     except Exception:  # sympy raises many exception types on hard limits
         return None
     return v if _is_value(v) else None
@@ -525,8 +542,42 @@ def _check_perspective(g: Generator, s: _Sym) -> list[CheckResult]:
     return out
 
 
-def _conjugate_oracle(s: _Sym, t: Any, f0: Any, hi: Any, hi_sym: Any) -> Any:
-    r"""sup_{u>0} (t u - f(u)) at 40 digits, from the exact expression.
+def _monotone_root(h: Callable[[Any], Any], smooth: bool) -> Any:
+    """The x in [-_S, _S] where the nondecreasing h changes sign (None if it does not).
+
+    The bracket grows from 0 by doubling; a smooth h is then solved by the
+    Illinois method, a step function (non-smooth f) by bisection.
+    """
+    a, ha = mpmath.mpf(0), h(mpmath.mpf(0))
+    step = 1 if ha < 0 else -1
+    b = a
+    while True:
+        b = mpmath.mpf(step)
+        hb = h(b)
+        if (hb >= 0) != (ha >= 0):
+            break
+        a, ha = b, hb
+        if abs(step) >= _S:
+            return None
+        step *= 2
+    lo, up = (a, b) if a < b else (b, a)
+    if smooth and all(mpmath.isfinite(v) for v in (ha, hb)):
+        try:
+            return mpmath.findroot(h, (lo, up), solver="illinois", tol=mpmath.mpf(10) ** -80)
+        except (ValueError, ZeroDivisionError):
+            pass
+    for _ in range(150):
+        mid = (lo + up) / 2
+        if h(mid) < 0:
+            lo = mid
+        else:
+            up = mid
+    return up
+
+
+def _conjugate_oracle(s: _Sym, t: Any, f0: Any, hi: Any, hi_sym: Any,
+                      smooth: bool) -> Any:
+    r"""sup_{u>0} (t u - f(u)) to many digits, from the exact expression.
 
     A t within rounding of an irrational f'(inf) stands for f'(inf) itself (the
     float nearest to log 2 / 2 is the boundary of the JS conjugate's domain).
@@ -541,27 +592,21 @@ def _conjugate_oracle(s: _Sym, t: Any, f0: Any, hi: Any, hi_sym: Any) -> Any:
         lim, _ = _limit(hi_sym * U - s.pw, lambda x: hi * x - s.f(x), "oo")
         return None if lim is None else max(cands + [_to_mpf(lim)])
 
-    def d1(x: Any) -> Any:
+    def h(x: Any) -> Any:  # f'(e^x) - t, nondecreasing in x
         v = _mp_eval(s.df, mpmath.exp(x))
-        return -mpmath.inf if v is None else v
+        return -mpmath.inf if v is None else v - t
 
-    lo, up = mpmath.mpf(-_S), mpmath.mpf(_S)
-    if d1(lo) < t:
-        if d1(up) >= t:
-            for _ in range(160):
-                mid = (lo + up) / 2
-                if d1(mid) < t:
-                    lo = mid
-                else:
-                    up = mid
-        x = mpmath.exp(up)
+    root = _monotone_root(h, smooth)
+    if root is not None:
+        x = mpmath.exp(root)
         fx = _mp_eval(s.f, x)
         if fx is not None:
             cands.append(t * x - fx)
-    x = mpmath.exp(mpmath.mpf(-_S))
-    fx = _mp_eval(s.f, x)
-    if fx is not None:
-        cands.append(t * x - fx)
+    for end in (-_S, _S):  # the supremum may be approached at u -> 0 (or at a far root)
+        x = mpmath.exp(mpmath.mpf(end))
+        fx = _mp_eval(s.f, x)
+        if fx is not None:
+            cands.append(t * x - fx)
     return max(cands) if cands else None
 
 
@@ -597,7 +642,7 @@ def _check_conjugate(g: Generator, s: _Sym, f0: Any, lo: Any, hi: Any) -> list[C
     f0 = None if f0 is None else _to_mpf(f0)
     ts, inside = _t_grid(s, lo, hi)
     with mpmath.workdps(_DPS_CONJ):
-        exact = [_conjugate_oracle(s, mpmath.mpf(t), f0, hi, hi_sym) for t in ts]
+        exact = [_conjugate_oracle(s, mpmath.mpf(t), f0, hi, hi_sym, g.smooth) for t in ts]
     labels = [f"t={t:.6g}" for t in ts]
     scale = [1.0 + abs(t) for t in ts]
     out = []

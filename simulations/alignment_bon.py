@@ -290,7 +290,7 @@ def _figure_yang(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         ldp = df[df.experiment == "ldp"]
         for j, n in enumerate(sorted(ldp["length"].unique())):
             x = _series(ldp, "x", length=n)
-            dx.plot(x, _series(ldp, "exponent", length=n), color=plt_colour(style, j),
+            dx.plot(x, _series(ldp, "exponent", length=n), color=_colour(style, j),
                     label=f"n = {int(n):g}")
         if len(ldp):
             n0 = ldp["length"].min()
@@ -302,7 +302,7 @@ def _figure_yang(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         return style.save(fig, out_dir, "alignment_yang")
 
 
-def plt_colour(style, j: int) -> str:
+def _colour(style, j: int) -> str:
     """The j-th colour of the shared palette (cycled)."""
     colours = list(style.PALETTE.values())
     return colours[j % len(colours)]
@@ -316,7 +316,7 @@ def _figure_beirami(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         fig, (ax, bx, cx) = style.subplots(1, 3, width=16.0, height=4.8)
         uni = kvn[kvn.reference == "uniform"]
         for j, L in enumerate(sorted(uni["L"].unique())):
-            colour = plt_colour(style, j)
+            colour = _colour(style, j)
             n = _series(uni, "n", L=L)
             ax.plot(n, _series(uni, "kl", L=L), color=colour, label=f"exact KL, L = {int(L)}")
             ax.plot(n, _series(uni, "mean_estimator", L=L), color=colour, ls=":")
@@ -358,7 +358,7 @@ def _figure_beirami(df: pd.DataFrame, out_dir: Path) -> list[Path]:
             sub = wr[wr.reference == ref]
             if not len(sub):
                 continue
-            colour = plt_colour(style, j + 1)
+            colour = _colour(style, j + 1)
             name = {"p4": "p = (.1,.2,.3,.4)", "uniform100": "uniform, L = 100"}[ref]
             cx.plot(_series(sub, "kl"), _series(sub, "bon_win"), marker="o", ms=3,
                     color=colour, label=f"best-of-N, {name}")

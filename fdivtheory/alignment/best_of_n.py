@@ -73,7 +73,7 @@ def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
     log_cdf = log_cumsum(log_pmf)
     log_sf = log_sf_strict(log_pmf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        # log(-log F_k): from the lower tail where F_k <= 1/2, else from the upper tail
+        # log(-log F_k): from the upper tail S_k where F_k > 1/2, else from log F_k itself
         log_neg_log_f = np.where(log_sf < _LOG_HALF, _log_neg_log1m(log_sf),
                                  np.log(-np.minimum(log_cdf, 0.0)))
         a = -np.exp(log_n + log_neg_log_f)

@@ -628,7 +628,8 @@ def _c15(quick: bool):
         out.append(checks.close(res.kl, kl_exact, atol=1e-14, label=f"N = {n}: KL vs 50 digits"))
         if kl_ref is not None:
             out.append(checks.close(res.kl, kl_ref, atol=_dp(kl_ref), label=f"N = {n}: KL (spec)"))
-            out.append(checks.close(res.win_rate, win_ref, atol=_dp(win_ref),
+            # C5 gives W = 0.65 at N = 2 as an exact value
+            out.append(checks.close(res.win_rate, win_ref, atol=1e-14 if n == 2 else _dp(win_ref),
                                     label=f"N = {n}: best-of-N win (spec)"))
         out.append(checks.close(tilted.win_rate, tilt_ref, atol=_dp(tilt_ref),
                                 label=f"N = {n}: tilted win (spec)"))

@@ -195,7 +195,8 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
     * ``"renyi_cross_entropy"``: :math:`\theta\,[\log C - H_{1+\theta}(p_\lambda; q_r)]`,
       :math:`q_r = e^{r}/C` the softmax of the reward, :math:`C = \sum_a e^{r(a)}`,
       :math:`H_\alpha(P;Q) = \frac{1}{1-\alpha}\log\sum P Q^{\alpha-1}`
-      (:func:`fdivtheory.renyi_cross_entropy`);
+      (:func:`fdivtheory.renyi_cross_entropy`; the softmax must not underflow, so
+      rewards should span less than ~700);
     * ``"renyi_divergence"``:
       :math:`\frac{\theta}{\lambda}[\log Z(\lambda) + D_{1+\theta/\lambda}(p_\lambda\|p)]`
       (:func:`fdivtheory.renyi`; needs :math:`0 < \lambda < \infty` and

@@ -249,6 +249,18 @@ def _integer_lattice(v: np.ndarray) -> tuple[np.ndarray, int] | None:
     return d // g, g
 
 
+def _reachable(offsets: np.ndarray, n: int) -> np.ndarray:
+    """Which points ``0..n max(offsets)`` are sums of ``n`` offsets (boolean convolution)."""
+    span = int(offsets.max())
+    cur = np.ones(1, dtype=bool)
+    for _ in range(n):
+        new = np.zeros(cur.size + span, dtype=bool)
+        for m in offsets:
+            new[m:m + cur.size] |= cur
+        cur = new
+    return cur
+
+
 def _convolve_log(offsets: np.ndarray, log_w: np.ndarray, n: int) -> np.ndarray:
     """Log-pmf of the sum of ``n`` i.i.d. lattice steps (offsets >= 0) by log-space convolution."""
     span = int(offsets.max())
@@ -299,7 +311,7 @@ class _LawStructure:
                 raise ValueError("method: 'convolution' needs integer rewards")
             self.offsets, g = lattice
             size = n * int(self.offsets.max()) + 1
-            self.keep = _convolve_log(self.offsets, np.zeros(k), n) > -np.inf
+            self.keep = _reachable(self.offsets, n)
             self.support = (n * values[0] + g * np.arange(size, dtype=np.float64))[self.keep]
         else:
             count = math.comb(n + k - 1, k - 1)

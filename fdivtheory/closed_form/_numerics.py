@@ -1,4 +1,9 @@
-"""Validation and numerical helpers shared by the closed-form families."""
+"""Validation and numerical helpers shared by the closed-form families.
+
+The cancellation-free kernels (``y - log1p(y)``, ``(1+y) log1p(y) - y``) live
+in :mod:`fdivtheory.inequalities`, which needs them too and must not import
+this package.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fdivtheory.inequalities import (
-    _log1p_minus_x,
-    _one_plus_x_log1p_minus_x,
-    _x_minus_log1p,
-)
+from fdivtheory._special import one_plus_x_log1p_minus_x as _one_plus_x_log1p_minus_x
+from fdivtheory._special import x_minus_log1p as _x_minus_log1p
 
 __all__ = [
     "frozen_array",
     "interval_prob",
-    "log1p_minus_x",
     "one_plus_x_log1p_minus_x",
     "positive_scalar",
     "tv_from_crossings",
     "x_minus_log1p",
 ]
-
-
-def log1p_minus_x(y: float) -> float:
-    """``log(1 + y) - y``, accurate near 0."""
-    return float(_log1p_minus_x(y))
 
 
 def x_minus_log1p(y: float) -> float:

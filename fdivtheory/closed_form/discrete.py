@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, pdtr, pdtrc
 
+from fdivtheory._special import one_plus_x_log1p_minus_x as _one_plus_x_log1p_minus_x
 from fdivtheory.closed_form._numerics import (
     frozen_array,
     one_plus_x_log1p_minus_x,
     positive_scalar,
 )
 from fdivtheory.closed_form._registry import register
-from fdivtheory.inequalities import _one_plus_x_log1p_minus_x
 
 __all__ = ["Bernoulli", "Categorical", "Poisson"]
 

@@ -389,13 +389,15 @@ def _t_power(p, q, prm):
 
 @njit(**_OPTS)
 def _v_power(p, q, prm):
+    # p^b q^(1-b) = q exp(b log(p/q)): one logarithm instead of two
     b = prm[0]
-    c = 1.0 / (b * (b - 1.0))
-    x = b * _ln(p, 0.0) + (1.0 - b) * _ln(q, 0.0)
-    fast = _normal(p) & _normal(q) & (abs(x) <= _EXP_MAX)
-    t = _clamp(c * ((_exp(x) if fast else NAN) - q - b * (p - q)))
-    edge_p = p / (1.0 - b) if b < 1.0 else INF
-    edge_q = q / b if b > 0.0 else INF
+    c = prm[1]  # 1 / (b (b - 1))
+    r = p / q
+    x = b * _ln(r, 0.0)
+    fast = _normal(r) & _normal(q) & (abs(x) <= _EXP_MAX)
+    t = _clamp(c * ((q * _exp(x) if fast else NAN) - q - b * (p - q)))
+    edge_p = p * prm[2] if b < 1.0 else INF  # prm[2] = 1 / (1 - b)
+    edge_q = q * prm[3] if b > 0.0 else INF  # prm[3] = 1 / b
     return t if (p > 0.0) & (q > 0.0) else (edge_p if p > 0.0 else (edge_q if q > 0.0 else 0.0))
 
 
@@ -515,12 +517,20 @@ def _swap_bits(fl: np.ndarray) -> np.ndarray:
     return ((fl & p_bits) << 1) | ((fl & q_bits) >> 1)
 
 
+def _params(kind: str, args: tuple) -> np.ndarray:
+    """Run-time parameters of a leaf: its arguments, then values derived from them."""
+    prm = [float(x) for x in args]
+    if kind == "power":
+        b = prm[0]
+        prm += [1.0 / (b * (b - 1.0)) if b not in (0.0, 1.0) else math.inf,
+                1.0 / (1.0 - b) if b != 1.0 else math.inf, 1.0 / b if b != 0.0 else math.inf]
+    return np.array(prm + [0.0], dtype=np.float64)
+
+
 def _evaluate(desc: tuple, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
     kind = desc[0]
     if kind in _LEAVES:
-        prm = np.zeros(2)
-        prm[:_LEAVES[kind]] = [float(x) for x in desc[1:1 + _LEAVES[kind]]]
-        return _leaf(kind, prm, P, Q, omit_nan)
+        return _leaf(kind, _params(kind, desc[1:1 + _LEAVES[kind]]), P, Q, omit_nan)
     if kind == "reversed":
         vals, fl, sq, sp = _evaluate(desc[1], Q, P, omit_nan)
         return vals, _swap_bits(fl), sp, sq

@@ -253,3 +253,26 @@ def test_bad_method_requests():
         MemorylessModel(P3, R3, 3).equivalence(0.1, budget="N")
     with pytest.raises(ValueError, match="k must be >= 1"):
         MemorylessModel(P3, R3, 3).reference.cumulant(0)
+
+
+def test_reward_law_win_rate_matches_outcome_formula():
+    model = MemorylessModel(P3, R3, 6)
+    ref = model.reference
+    for n_draws in (1, 3, 1000):
+        law = model.best_of_n(n_draws)
+        direct = best_of_n(ref.pmf, ref.support, n_draws)
+        assert law.win_rate(ref) == pytest.approx(direct.win_rate, abs=1e-14)
+    assert ref.win_rate(ref) == pytest.approx(0.5, abs=1e-15)
+
+
+def test_log_loss_rate_for_astronomical_n():
+    # one fair binary letter: pi_N = (2^-N, 1 - 2^-N), so 1 - W = 1/4 + 2^-N / 2
+    model = MemorylessModel([0.5, 0.5], [0.0, 1.0], 1)
+    law = model.best_of_n(log_n=1e5)
+    assert law.log_loss_rate(model.reference) == pytest.approx(math.log(0.25), abs=1e-15)
+    # long sequences: 1 - W is far below one ulp of 1 but exact in log space
+    big = MemorylessModel([0.7, 0.3], [0.0, 1.0], 10**4)
+    bon = big.best_of_n(log_n=500.0)
+    ll = bon.log_loss_rate(big.reference)
+    assert bon.win_rate(big.reference) == 1.0 - math.exp(ll) or ll < -37
+    assert -500.0 - 1.0 < ll < -500.0 + 1.0  # 1 - W ~ 1/(N+1) near the continuum

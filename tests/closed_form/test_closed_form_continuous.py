@@ -228,3 +228,31 @@ def test_bad_parameters_raise_naming_argument(ctor, args, name):
 def test_dirichlet_size_mismatch():
     with pytest.raises(ValueError, match="alpha"):
         cf.kl(cf.Dirichlet([1.0, 2.0]), cf.Dirichlet([1.0, 2.0, 3.0]))
+
+
+def _log_uniform(rng, lo, hi):
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+_RANDOM_FAMILIES = {
+    "Gaussian": lambda r: cf.Gaussian(3 * r.normal(), _log_uniform(r, 0.05, 20)),
+    "Gamma": lambda r: cf.Gamma(_log_uniform(r, 0.1, 30), _log_uniform(r, 0.1, 10)),
+    "Exponential": lambda r: cf.Exponential(_log_uniform(r, 0.1, 10)),
+    "Beta": lambda r: cf.Beta(_log_uniform(r, 0.2, 20), _log_uniform(r, 0.2, 20)),
+    "Laplace": lambda r: cf.Laplace(3 * r.normal(), _log_uniform(r, 0.05, 10)),
+}
+
+
+@pytest.mark.parametrize("family", list(_RANDOM_FAMILIES))
+def test_random_parameters_vs_quadrature(family):
+    rng = np.random.default_rng(sum(map(ord, family)))
+    for _ in range(6):
+        P, Q = _RANDOM_FAMILIES[family](rng), _RANDOM_FAMILIES[family](rng)
+        for qty, alpha in (("kl", None), ("renyi", 0.5), ("renyi", 2.0), ("tv", None)):
+            if qty == "tv" and family == "Beta":
+                continue
+            value = cf.renyi(P, Q, alpha) if qty == "renyi" else getattr(cf, qty)(P, Q)
+            if math.isinf(value):
+                continue
+            assert value == pytest.approx(ref.quad_1d(P, Q, qty, alpha), rel=RTOL, abs=1e-13), \
+                (P, Q, qty, alpha)
