@@ -55,7 +55,9 @@ def median_time(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def max_rel_diff(a, b) -> float:
+def max_rel_diff(a, b, zero: float = 1e-12) -> float:
+    """max |a - b| / |b|; the absolute difference where both values are below ``zero``
+    (a divergence that is 0 up to rounding, e.g. Rényi-0 of strictly positive rows)."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -63,7 +65,8 @@ def max_rel_diff(a, b) -> float:
     same = (a == b) | (np.isnan(a) & np.isnan(b))
     with np.errstate(all="ignore"):
         rel = np.abs(a - b) / np.maximum(np.abs(b), np.finfo(np.float64).tiny)
-    rel = np.where(same, 0.0, rel)
+    small = np.maximum(np.abs(a), np.abs(b)) < zero
+    rel = np.where(same, 0.0, np.where(small, np.abs(a - b), rel))
     return float(np.max(rel)) if rel.size else 0.0
 
 
@@ -75,10 +78,10 @@ def print_table(headers: list[str], rows: list[list[str]], markdown: bool) -> No
             print("| " + " | ".join(r) + " |")
         return
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 # ---------------------------------------------------------------------------
@@ -224,13 +227,13 @@ def run_cpu(args: argparse.Namespace) -> None:
         gen = generic(c.ours, P, Q) if not args.no_generic else None
         t_ours, t_base = [], []
         for _ in range(args.repeats):  # interleaved, so that load changes hit both
-            t_ours.append(median_time(lambda: c.ours(P, Q), 1))
-            t_base.append(median_time(lambda: c.base(P, Q), 1))
+            t_ours.append(median_time(lambda c=c: c.ours(P, Q), 1))
+            t_base.append(median_time(lambda c=c: c.base(P, Q), 1))
         mo, mb = statistics.median(t_ours), statistics.median(t_base)
         is_first = c.name not in first_seen
         first_seen.setdefault(c.name, t_first - mo)
         rows.append([
-            c.name, f"{t_first - mo:.2f}" if is_first else "",
+            c.name, f"{max(t_first - mo, 0.0):.2f}" if is_first else "",
             f"{mo * 1e3:.1f}", f"`{c.base_label}`" if args.markdown else c.base_label,
             f"{mb * 1e3:.1f}", f"{mb / mo:.1f}x",
             f"{max_rel_diff(ours, base):.1e}",
@@ -241,9 +244,73 @@ def run_cpu(args: argparse.Namespace) -> None:
     print()
     print_table(headers, rows, args.markdown)
     print()
-    print("first call: numba compilation (or on-disk cache load) of that function's kernel, "
-          "minus one timed call; max rel diff: max |ours - other| / |other| over rows; "
-          "generic path: FDIVTHEORY_DISABLE_NUMBA=1.")
+    print("first call: time of the first call minus a timed call (numba compilation, or loading "
+          "the on-disk cache; 0 when an earlier row compiled the same kernel); max rel diff: "
+          "max |ours - other| / |other| over rows (absolute where both are < 1e-12); "
+          "generic path: fdivtheory with FDIVTHEORY_DISABLE_NUMBA=1; speed-up: baseline / "
+          "fdivtheory (numba runs on all threads, NumPy/SciPy on one).")
+
+
+# ---------------------------------------------------------------------------
+# numba compile time per kernel: cold (empty on-disk cache) and cached
+# ---------------------------------------------------------------------------
+
+_COMPILE_DESCS = [("kl",), ("reverse_kl",), ("tv",), ("pearson",), ("neyman",),
+                  ("hellinger_sq",), ("jeffreys",), ("triangular",), ("skew_js", 0.5),
+                  ("hockey_stick", 2.0), ("chi_alpha", 2.5), ("power", 1.5), ("power", 0.5),
+                  ("power", 2.0), ("power", -1.0)]
+
+_COMPILE_PROBE = """
+import sys, time
+import numpy as np
+sys.path.insert(0, {root!r})
+import numba
+
+@numba.njit(parallel=True)
+def _start_threads(x):  # so that thread-pool start-up is not charged to the first kernel
+    for i in numba.prange(x.size):
+        x[i] = i
+
+_start_threads(np.empty(8))
+t0 = time.perf_counter()
+from fdivtheory.kernels import cpu
+res = {{"import fdivtheory (package)": time.perf_counter() - t0}}
+P = np.full((4, 8), 0.125)
+Q = P.copy()
+for d in {descs!r}:
+    t0 = time.perf_counter()
+    cpu.rowwise_divergence(d, P, Q, False)
+    res[repr(d)] = time.perf_counter() - t0
+buf = (np.empty(4), np.empty(4, np.int64), np.empty(4), np.empty(4))
+t0 = time.perf_counter()
+cpu.renyi_rows(P, Q, 0.5, False, *buf)
+res["renyi_rows"] = time.perf_counter() - t0
+t0 = time.perf_counter()
+cpu.row_flags(P, Q, False, *buf[1:])
+res["row_flags"] = time.perf_counter() - t0
+print(repr(res))
+"""
+
+
+def run_compile_times(args: argparse.Namespace) -> None:
+    import ast
+    import subprocess
+    import tempfile
+
+    root = str(Path(__file__).resolve().parents[1])
+    code = _COMPILE_PROBE.format(root=root, descs=_COMPILE_DESCS)
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        runs = []
+        for _ in range(2):  # 1: empty cache (compile and write), 2: load from the cache
+            out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            runs.append(ast.literal_eval(out.strip().splitlines()[-1]))
+    print("# numba kernels of fdivtheory.kernels.cpu: first call in a fresh process, "
+          "with an empty on-disk cache (compilation) and with the cache it wrote")
+    rows = [[k, f"{runs[0][k]:.2f}", f"{runs[1][k]:.3f}"] for k in runs[0]]
+    rows.append(["total", f"{sum(runs[0].values()):.1f}", f"{sum(runs[1].values()):.2f}"])
+    print_table(["kernel", "compile [s]", "cached [s]"], rows, args.markdown)
 
 
 # ---------------------------------------------------------------------------
@@ -266,94 +333,106 @@ def _cuda_time(cp, fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def run_gpu(args: argparse.Namespace) -> None:
-    import cupy as cp
+def _copy_bandwidth(cp, x, repeats: int) -> float:
+    """Device copy rate of ``x`` in bytes/s (bytes read + written), ``cp.copyto``."""
+    dst = cp.empty_like(x)
+    t = _cuda_time(cp, lambda: cp.copyto(dst, x), repeats)
+    return 2 * x.nbytes / t
 
+
+def _pmf_pair(cp, rng, n: int, dtype):
+    p = rng.random(n, dtype=dtype) + dtype(1e-3)
+    q = rng.random(n, dtype=dtype) + dtype(1e-3)
+    return p / p.sum(), q / q.sum()
+
+
+def run_gpu(args: argparse.Namespace) -> None:
     from fdivtheory.kernels import gpu
 
     if not gpu.available():
         raise SystemExit("--gpu: CuPy with a usable CUDA device is required")
+    import cupy as cp
+
+    from fdivtheory.kernels import cpu
+
     props = cp.cuda.runtime.getDeviceProperties(cp.cuda.Device().id)
     name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
     print(f"# GPU: {name}, CuPy {cp.__version__}, CUDA runtime "
           f"{cp.cuda.runtime.runtimeGetVersion()}; median of {args.repeats} (CUDA events)")
     rng = cp.random.default_rng(args.seed)
+
+    # KL: full reductions and batches, fused vs naive
     headers = ["dtype", "shape", "copy [TB/s]", "naive [TB/s]", "naive [% copy]",
                "fused [TB/s]", "fused [% copy]", "fused / naive", "max rel diff"]
     rows = []
-    for dtype, log2n in ((cp.float32, 28), (cp.float64, 27)):
+    for dtype, log2n in ((cp.float32, args.gpu_log2n), (cp.float64, args.gpu_log2n - 1)):
         n = 1 << log2n
-        p = rng.random(n, dtype=dtype) + dtype(1e-3)
-        q = rng.random(n, dtype=dtype) + dtype(1e-3)
-        p /= p.sum()
-        q /= q.sum()
-        dst = cp.empty_like(p)
-        t_copy = _cuda_time(cp, lambda: cp.copyto(dst, p), args.repeats)
-        bw_copy = 2 * p.nbytes / t_copy  # bytes read + written
-        del dst
-        shapes = [(n,)] + [(n // k, k) for k in (16, 128, 1024, 1 << 14, 1 << 17, 1 << 20)]
-        shapes[-1] = (n // 1_000_000, 1_000_000)
+        p, q = _pmf_pair(cp, rng, n, dtype)
+        bw_copy = _copy_bandwidth(cp, p, args.repeats)
+        shapes = [(n,)] + [(n // k, k) for k in (16, 128, 1024, 1 << 14, 1 << 17, 1_000_000)
+                           if k <= n // 4]
         for shape in shapes:
-            size = math.prod(shape)
-            P, Q = p[:size].reshape(shape), q[:size].reshape(shape)
-            if len(shape) == 1:
-                def naive():
-                    return cp.sum(P * cp.log(P / Q))
+            P = p[:math.prod(shape)].reshape(shape)
+            Q = q[:math.prod(shape)].reshape(shape)
+            axis = None if len(shape) == 1 else 1
 
-                def fused():
-                    return gpu.kl_sum(P, Q)
-            else:
-                def naive():
-                    return cp.sum(P * cp.log(P / Q), axis=1)
+            def naive(P=P, Q=Q, axis=axis):
+                return cp.sum(P * cp.log(P / Q), axis=axis)
 
-                def fused():
-                    return gpu.kl_rows(P, Q)
-            nbytes = P.nbytes + Q.nbytes
-            t_naive = _cuda_time(cp, naive, args.repeats)
-            t_fused = _cuda_time(cp, fused, args.repeats)
-            # naive KL differs from the standardised terms by sum(q - p) per row
-            ref = naive() + (cp.sum(Q - P, axis=-1) if len(shape) == 2 else cp.sum(Q - P))
-            diff = max_rel_diff(cp.asnumpy(fused()).astype(np.float64),
-                                cp.asnumpy(ref).astype(np.float64))
-            rows.append([
-                np.dtype(dtype).name, " x ".join(map(str, shape)), f"{bw_copy / 1e12:.2f}",
-                f"{nbytes / t_naive / 1e12:.2f}", f"{100 * nbytes / t_naive / bw_copy:.0f}%",
-                f"{nbytes / t_fused / 1e12:.2f}", f"{100 * nbytes / t_fused / bw_copy:.0f}%",
-                f"{t_naive / t_fused:.1f}x", f"{diff:.1e}",
-            ])
+            def fused(P=P, Q=Q):
+                return gpu.kl_sum(P, Q) if P.ndim == 1 else gpu.kl_rows(P, Q)
+
+            label = [np.dtype(dtype).name, " x ".join(map(str, shape)), f"{bw_copy / 1e12:.2f}"]
+            try:
+                nbytes = P.nbytes + Q.nbytes
+                t_naive = _cuda_time(cp, naive, args.repeats)
+                t_fused = _cuda_time(cp, fused, args.repeats)
+                # the fused terms are standardised: naive + sum(q - p)
+                ref = naive() + cp.sum(Q - P, axis=axis)
+                diff = max_rel_diff(cp.asnumpy(fused()).astype(np.float64),
+                                    cp.asnumpy(ref).astype(np.float64))
+                rows.append(label + [
+                    f"{nbytes / t_naive / 1e12:.2f}", f"{100 * nbytes / t_naive / bw_copy:.0f}%",
+                    f"{nbytes / t_fused / 1e12:.2f}", f"{100 * nbytes / t_fused / bw_copy:.0f}%",
+                    f"{t_naive / t_fused:.1f}x", f"{diff:.1e}"])
+            except Exception as exc:  # report and go on: one failure must not hide the rest
+                rows.append(label + [f"error: {type(exc).__name__}: {exc}"[:200]] + [""] * 5)
             print("  ".join(rows[-1]), file=sys.stderr, flush=True)
         del p, q, P, Q
         cp.get_default_memory_pool().free_all_blocks()
-    # the generic fused path (elementwise term + two-stage sum) on the other divergences
-    n = 1 << 26
-    p = rng.random(n, dtype=cp.float64) + 1e-3
-    q = rng.random(n, dtype=cp.float64) + 1e-3
-    p /= p.sum()
-    q /= q.sum()
+
+    # every shipped term: row-wise, and as one two-stage full reduction
+    p, q = _pmf_pair(cp, rng, 1 << (args.gpu_log2n - 2), cp.float64)
     P, Q = p.reshape(-1, 1024), q.reshape(-1, 1024)
-    dst = cp.empty_like(p)
-    bw_copy = 2 * p.nbytes / _cuda_time(cp, lambda: cp.copyto(dst, p), args.repeats)
-    del dst
+    bw_copy = _copy_bandwidth(cp, p, args.repeats)
+    nbytes = p.nbytes + q.nbytes
+    params = {"skew_js": (0.5,), "hockey_stick": (2.0,), "chi_alpha": (2.5,), "power": (1.5,)}
     rows2 = []
-    for name in gpu.TERMS:
-        t_rows = _cuda_time(cp, lambda: gpu.divergence_rows(name, P, Q), args.repeats)
-        t_sum = _cuda_time(cp, lambda: gpu.divergence_sum(name, p, q), args.repeats)
-        ref = fd.f_divergence(cp.asnumpy(P[:256]), cp.asnumpy(Q[:256]),
-                              gpu.TERMS[name].generator())
-        diff = max_rel_diff(cp.asnumpy(gpu.divergence_rows(name, P[:256], Q[:256])), ref)
-        nb = p.nbytes + q.nbytes
-        rows2.append([name, f"{nb / t_rows / 1e12:.2f}", f"{100 * nb / t_rows / bw_copy:.0f}%",
-                      f"{nb / t_sum / 1e12:.2f}", f"{100 * nb / t_sum / bw_copy:.0f}%",
-                      f"{diff:.1e}"])
+    for term in gpu.TERMS:
+        desc = (term, *params.get(term, ()))
+        try:
+            t_rows = _cuda_time(cp, lambda d=desc: gpu.divergence_rows(d, P, Q), args.repeats)
+            t_sum = _cuda_time(cp, lambda d=desc: gpu.divergence_sum(d, p, q), args.repeats)
+            ref = cpu.rowwise_divergence(desc, cp.asnumpy(P[:256]), cp.asnumpy(Q[:256]),
+                                         False)[0]
+            diff = max_rel_diff(cp.asnumpy(gpu.divergence_rows(desc, P[:256], Q[:256])), ref)
+            rows2.append([str(desc), f"{nbytes / t_rows / 1e12:.2f}",
+                          f"{100 * nbytes / t_rows / bw_copy:.0f}%",
+                          f"{nbytes / t_sum / 1e12:.2f}", f"{100 * nbytes / t_sum / bw_copy:.0f}%",
+                          f"{diff:.1e}"])
+        except Exception as exc:
+            rows2.append([str(desc), f"error: {type(exc).__name__}: {exc}"[:200], "", "", "", ""])
         print("  ".join(rows2[-1]), file=sys.stderr, flush=True)
+
     print()
     print("KL, fused (fdivtheory.kernels.gpu) vs naive CuPy `cp.sum(p*cp.log(p/q))`; "
-          "bytes counted: both inputs read once; copy: cp.copyto, bytes read + written; "
-          "max rel diff against naive + sum(q - p).")
+          "bytes counted: both inputs read once; copy: cp.copyto, bytes read + written "
+          "(target: fused >= 80% of copy); max rel diff against naive + sum(q - p).")
     print_table(headers, rows, args.markdown)
     print()
-    print(f"Every shipped term, float64, 2^26 elements: rows of 1024 and one full two-stage "
-          f"sum (copy {bw_copy / 1e12:.2f} TB/s); max rel diff vs the NumPy path on 256 rows.")
+    print(f"Every shipped term, float64, 2^{args.gpu_log2n - 2} elements: rows of 1024 and one "
+          f"full two-stage "
+          f"sum (copy {bw_copy / 1e12:.2f} TB/s); max rel diff vs the CPU kernels on 256 rows.")
     print_table(["term", "rows [TB/s]", "rows [% copy]", "full sum [TB/s]", "full [% copy]",
                  "max rel diff vs CPU"], rows2, args.markdown)
 
@@ -370,23 +449,29 @@ def main(argv: list[str] | None = None) -> None:
                     help="skip the comparison with the generic array-API path")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     ap.add_argument("--gpu", action="store_true", help="run the GPU benchmark instead")
+    ap.add_argument("--gpu-log2n", type=int, default=28,
+                    help="--gpu: log2 of the float32 size (float64: one less)")
+    ap.add_argument("--compile-times", action="store_true",
+                    help="measure numba compilation and cache-load time per kernel instead")
     ap.add_argument("--out", default=os.environ.get("OUT"),
                     help="also write the output to DIR/bench_core_{cpu,gpu}.md (default: $OUT)")
     args = ap.parse_args(argv)
+    run, tag = ((run_gpu, "gpu") if args.gpu else
+                (run_compile_times, "compile") if args.compile_times else (run_cpu, "cpu"))
     if args.out:
         import contextlib
         import io
 
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            (run_gpu if args.gpu else run_cpu)(args)
+            run(args)
         text = buf.getvalue()
         sys.stdout.write(text)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / f"bench_core_{'gpu' if args.gpu else 'cpu'}.md").write_text(text)
+        (out / f"bench_core_{tag}.md").write_text(text)
     else:
-        (run_gpu if args.gpu else run_cpu)(args)
+        run(args)
 
 
 if __name__ == "__main__":

@@ -135,6 +135,9 @@ class Generator:
         f'(1) (a subgradient for non-smooth f), used to standardise.
     kernel : tuple, optional
         Descriptor of the numba scalar term (see :mod:`fdivtheory.kernels.cpu`).
+    conjugate_at_slope : float, optional
+        :math:`f^*(f'(\infty)) = \lim_{u\to\infty} (f'(\infty) u - f(u))`
+        (finite or +inf); derived by sympy when not given and f'(∞) is finite.
     """
 
     name: str
@@ -152,6 +155,7 @@ class Generator:
     perspective_log_fn: Callable[[Array, Array, Any], Array] | None = None
     f_log_fn: Callable[[Array, Any], Array] | None = None
     kernel: tuple | None = None
+    conjugate_at_slope: float | None = None
     params: Mapping[str, float] = field(default_factory=dict)
     symmetric: bool = False
     bounded: bool = False
@@ -210,7 +214,10 @@ class Generator:
         r"""Fenchel conjugate :math:`f^*(t) = \sup_{u \ge 0} (t u - f(u))`.
 
         Returns +inf outside :attr:`conjugate_domain`.  For t ≤ f'(0+) the
-        supremum is attained at u = 0: :math:`f^*(t) = -f(0^+)`.
+        supremum is attained at u = 0: :math:`f^*(t) = -f(0^+)`; at
+        t = f'(∞) it is :attr:`conjugate_at_slope`.  Generators without a
+        closed form use the inverse derivative (smooth f) or a bounded
+        maximisation over log u (piecewise-linear f), in NumPy.
         """
         t = _arr(t)
         xp = _xp(t)
@@ -219,23 +226,25 @@ class Generator:
                 return self.conjugate_fn(t, xp)
             lo, hi = self.slope_at_zero, self.slope_at_infinity
             inside = (t > lo) & (t < hi)
-            u = self.df_inv(xp.where(inside, t, xp.full_like(t, self.slope_at_one)))
-            val = t * u - self.f(u)
+            ts = xp.where(inside, t, xp.full_like(t, self.slope_at_one))
+            if self.smooth:
+                u = self.df_inv(ts)
+                val = t * u - self.f(u)
+            else:
+                val = _numeric_conjugate(self, ts, xp)
             at_zero = xp.full_like(t, -self.value_at_zero)
             out = xp.where(inside, val, xp.where(t <= lo, at_zero, xp.full_like(t, inf)))
             if math.isfinite(hi):
-                edge = xp.full_like(t, self._conjugate_at_slope_limit())
-                out = xp.where(t == hi, edge, out)
+                out = xp.where(t == hi, xp.full_like(t, self.slope_limit()), out)
             return out
 
-    def _conjugate_at_slope_limit(self) -> float:
-        # f*(f'(∞)) = lim_{u→∞} (f'(∞) u - f(u)), finite or +inf; evaluated on a
-        # geometric sequence and accepted when it has converged.
-        us = np.geomspace(1e4, 1e12, 5)
-        vals = self.slope_at_infinity * us - np.asarray(self.f(us), dtype=float)
-        if abs(vals[-1] - vals[-2]) <= 1e-6 * max(1.0, abs(vals[-1])):
-            return float(vals[-1])
-        return inf
+    def slope_limit(self) -> float:
+        r""":math:`f^*(f'(\infty)) = \lim_{u\to\infty}(f'(\infty)u - f(u))`, finite or +inf."""
+        if not math.isfinite(self.slope_at_infinity):
+            return inf
+        if self.conjugate_at_slope is not None:
+            return self.conjugate_at_slope
+        return _sympy_slope_limit(self)
 
     @property
     def conjugate_domain(self) -> tuple[float, float, bool]:
@@ -243,7 +252,7 @@ class Generator:
         hi = self.slope_at_infinity
         if not math.isfinite(hi):
             return (-inf, inf, False)
-        return (-inf, hi, math.isfinite(self._conjugate_at_slope_limit()))
+        return (-inf, hi, math.isfinite(self.slope_limit()))
 
     def perspective(self, p: Array, q: Array) -> Array:
         r"""Standardised perspective :math:`q f(p/q) - f'(1)(p - q)` for p, q > 0."""
@@ -289,14 +298,12 @@ class Generator:
         def persp(p, q, xp):
             return g.perspective(q, p)
 
-        if math.isfinite(g.slope_at_infinity):
-            s0 = -self._conjugate_at_slope_limit()
-        else:
-            s0 = -inf
         return Generator(
             name=f"reversed({g.name})", f_fn=f, df_fn=df, d2f_fn=d2f,
             value_at_zero=g.slope_at_infinity, slope_at_infinity=g.value_at_zero,
-            slope_at_zero=s0, sympy_fn=lambda u: (u * g.sympy_fn(1 / u)),
+            # f~'(0+) = -f*(f'(inf)) and f~*(f~'(inf)) = -f'(0+)
+            slope_at_zero=-g.slope_limit(), conjugate_at_slope=-g.slope_at_zero,
+            sympy_fn=lambda u: (u * g.sympy_fn(1 / u)),
             slope_at_one=-g.slope_at_one,
             perspective_fn=persp,
             perspective_log_fn=lambda lp, lq, xp: g.perspective_log(lq, lp),
@@ -329,6 +336,7 @@ class Generator:
             slope_at_infinity=g.slope_at_infinity - c,
             slope_at_zero=g.slope_at_zero - c,
             slope_at_one=0.0,
+            conjugate_at_slope=g.slope_limit() - c if math.isfinite(g.slope_at_infinity) else None,
             f_log_fn=None,
             sympy_fn=lambda u: g.sympy_fn(u) - _sym_number(c) * (u - 1),
         )
@@ -354,6 +362,7 @@ class Generator:
             slope_at_infinity=c * g.slope_at_infinity,
             slope_at_zero=c * g.slope_at_zero,
             slope_at_one=c * g.slope_at_one,
+            conjugate_at_slope=c * g.slope_limit() if math.isfinite(g.slope_at_infinity) else None,
             sympy_fn=lambda u: _sym_number(c) * g.sympy_fn(u),
             kernel=("scaled", c, g.kernel) if g.kernel else None,
         )
@@ -383,12 +392,64 @@ def _numeric_df_inv(g: Generator, t: Array, xp: Any) -> Array:
             lo *= 2
         while h(hi) < 0 and hi < 700:
             hi *= 2
-        if h(lo) > 0 or h(hi) < 0:
+        if not h(lo) <= 0 <= h(hi):  # no sign change, or NaN where exp(s) under/overflows
             return math.nan
         return math.exp(brentq(h, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=200))
 
     out = np.vectorize(solve, otypes=[float])(tn)
     return xp.asarray(out)
+
+
+def _numeric_conjugate(g: Generator, t: Array, xp: Any) -> Array:
+    """sup_{u >= 0} (t u - f(u)) for t in (f'(0+), f'(∞)), by golden-section search in u.
+
+    phi(u) = t u - f(u) is concave; the maximiser is bracketed by doubling
+    (phi(2U) < phi(U) puts it below 2U), then golden-section search shrinks the
+    bracket to ~1e-16 U, so a maximum at a kink (piecewise-linear f) is found to
+    rounding too.  Vectorised over t, NumPy round trip.
+    """
+    tn = np.asarray(t, dtype=float)
+    flat = tn.reshape(-1)
+
+    def phi(u: np.ndarray) -> np.ndarray:
+        return flat * u - np.asarray(g.f(u), dtype=float)
+
+    hi = np.ones_like(flat)
+    for _ in range(1100):  # up to 2**1100: u overflows long before
+        grow = phi(2.0 * hi) >= phi(hi)
+        if not grow.any():
+            break
+        hi = np.where(grow, 2.0 * hi, hi)
+    hi = 2.0 * hi
+    lo = np.zeros_like(flat)
+    r = (math.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(200):
+        a = hi - r * (hi - lo)
+        b = lo + r * (hi - lo)
+        left = phi(a) >= phi(b)
+        hi = np.where(left, b, hi)
+        lo = np.where(left, lo, a)
+    mid = 0.5 * (lo + hi)
+    val = np.maximum(np.maximum(phi(mid), phi(lo)), -g.value_at_zero)
+    return xp.asarray(val.reshape(tn.shape))
+
+
+_SLOPE_LIMITS: dict[int, float] = {}
+
+
+def _sympy_slope_limit(g: Generator) -> float:
+    """lim_{u→∞} (f'(∞) u - f(u)) by sympy, cached per generator object."""
+    key = id(g)
+    if key not in _SLOPE_LIMITS:
+        import sympy as sp
+
+        u = sp.Symbol("u", positive=True)
+        f = g.sympy_fn(u)
+        # the exact slope (e.g. log 2), not a rational approximation of the float
+        slope = sp.limit(f / u, u, sp.oo)
+        lim = sp.limit(slope * u - f, u, sp.oo)
+        _SLOPE_LIMITS[key] = inf if lim in (sp.oo, sp.zoo) else float(lim)
+    return _SLOPE_LIMITS[key]
 
 
 def _sum(g1: Generator, g2: Generator, *, name: str, symmetric: bool = False) -> Generator:
@@ -401,6 +462,8 @@ def _sum(g1: Generator, g2: Generator, *, name: str, symmetric: bool = False) ->
         slope_at_infinity=g1.slope_at_infinity + g2.slope_at_infinity,
         slope_at_zero=g1.slope_at_zero + g2.slope_at_zero,
         slope_at_one=g1.slope_at_one + g2.slope_at_one,
+        conjugate_at_slope=(g1.slope_limit() + g2.slope_limit())
+        if math.isfinite(g1.slope_at_infinity + g2.slope_at_infinity) else None,
         sympy_fn=lambda u: g1.sympy_fn(u) + g2.sympy_fn(u),
         perspective_fn=lambda p, q, xp: g1.perspective(p, q) + g2.perspective(p, q),
         perspective_log_fn=lambda lp, lq, xp: g1.perspective_log(lp, lq) + g2.perspective_log(lp, lq),
@@ -438,6 +501,26 @@ def _kl_perspective(p: Array, q: Array, xp: Any) -> Array:
     return xp.where(near, q * one_plus_x_log1p_minus_x(d, xp), p * _log_ratio(p, q, xp) - p + q)
 
 
+_LOG2 = math.log(2.0)
+
+
+def _kl_perspective_log(lp: Array, lq: Array, xp: Any) -> Array:
+    """p log(p/q) - p + q from log p and log q: q h(expm1(t)), t = log p - log q, near t = 0."""
+    t = lp - lq
+    near = xp.abs(t) < _LOG2
+    d = xp.expm1(xp.where(near, t, xp.zeros_like(t)))
+    p, q = xp.exp(lp), xp.exp(lq)
+    return xp.where(near, q * one_plus_x_log1p_minus_x(d, xp), p * t - p + q)
+
+
+def _jeffreys_perspective_log(lp: Array, lq: Array, xp: Any) -> Array:
+    t = lp - lq
+    near = xp.abs(t) < _LOG2
+    q = xp.exp(lq)
+    diff = xp.where(near, q * xp.expm1(xp.where(near, t, xp.zeros_like(t))), xp.exp(lp) - q)
+    return diff * t
+
+
 def _ulogu(u: Array, xp: Any) -> Array:
     return u * xp.log(u)
 
@@ -464,7 +547,7 @@ def _kl() -> Generator:
         conjugate_fn=lambda t, xp: xp.exp(t - 1.0),
         f_log_fn=lambda t, xp: xp.where(t == -inf, xp.zeros_like(t), t * xp.exp(t)),
         perspective_fn=_kl_perspective,
-        perspective_log_fn=lambda lp, lq, xp: xp.exp(lp) * (lp - lq) - xp.exp(lp) + xp.exp(lq),
+        perspective_log_fn=_kl_perspective_log,
         value_at_zero=0.0, slope_at_infinity=inf, slope_at_zero=-inf, slope_at_one=1.0,
         sympy_fn=sym, kernel=("kl",),
         references=("Kullback & Leibler (1951), Ann. Math. Statist. 22:79-86",),
@@ -492,8 +575,9 @@ def _reverse_kl() -> Generator:
         conjugate_fn=conj,
         f_log_fn=lambda t, xp: -t,
         perspective_fn=lambda p, q, xp: _kl_perspective(q, p, xp),
-        perspective_log_fn=lambda lp, lq, xp: xp.exp(lq) * (lq - lp) - xp.exp(lq) + xp.exp(lp),
+        perspective_log_fn=lambda lp, lq, xp: _kl_perspective_log(lq, lp, xp),
         value_at_zero=inf, slope_at_infinity=0.0, slope_at_zero=-inf, slope_at_one=-1.0,
+        conjugate_at_slope=inf,
         sympy_fn=sym, kernel=("reverse_kl",),
         references=("Kullback & Leibler (1951)",),
         description="reverse Kullback-Leibler divergence KL(Q||P)",
@@ -530,7 +614,7 @@ def _skew_js(pi: float = 0.5, name: str | None = None) -> Generator:
         df_inv_fn=lambda t, xp: a * xp.exp(t / pi) / (1.0 - pi * xp.exp(t / pi)),
         perspective_fn=persp,
         value_at_zero=-a * math.log(a), slope_at_infinity=-pi * math.log(pi),
-        slope_at_zero=-inf, slope_at_one=0.0,
+        slope_at_zero=-inf, slope_at_one=0.0, conjugate_at_slope=inf,
         sympy_fn=sym, kernel=("skew_js", pi), params={"pi": pi},
         symmetric=half, bounded=True, sqrt_is_metric=half,
         references=("Lin (1991), IEEE Trans. Inf. Theory 37:145-151",
@@ -556,7 +640,7 @@ def _tv() -> Generator:
         conjugate_fn=conj,
         perspective_fn=lambda p, q, xp: 0.5 * xp.abs(p - q),
         value_at_zero=0.5, slope_at_infinity=0.5, slope_at_zero=-0.5, slope_at_one=0.0,
-        sympy_fn=sym, kernel=("tv",), symmetric=True, bounded=True, sqrt_is_metric=False,
+        conjugate_at_slope=0.5, sympy_fn=sym, kernel=("tv",), symmetric=True, bounded=True, sqrt_is_metric=False,
         smooth=False, references=_REFS_CSISZAR,
         description="total variation distance 1/2 ||P - Q||_1",
     )
@@ -590,6 +674,7 @@ def _neyman() -> Generator:
         df_inv_fn=lambda t, xp: 1.0 / xp.sqrt(1.0 - t),
         perspective_fn=lambda p, q, xp: (p - q) ** 2 / p,
         value_at_zero=inf, slope_at_infinity=1.0, slope_at_zero=-inf, slope_at_one=0.0,
+        conjugate_at_slope=2.0,  # lim u - (u - 2 + 1/u)
         sympy_fn=lambda u: (u - 1) ** 2 / u, kernel=("neyman",),
         references=("Neyman (1949), Proc. Berkeley Symp. Math. Statist. Probab. 1:239-273",),
         description="Neyman chi^2 divergence sum (p - q)^2 / p",
@@ -606,6 +691,7 @@ def _hellinger_sq(scale: float = 1.0) -> Generator:
         perspective_fn=lambda p, q, xp: (xp.sqrt(p) - xp.sqrt(q)) ** 2,
         f_log_fn=lambda t, xp: xp.expm1(t / 2.0) ** 2,
         value_at_zero=1.0, slope_at_infinity=1.0, slope_at_zero=-inf, slope_at_one=0.0,
+        conjugate_at_slope=inf,  # lim 2 sqrt(u) - 1
         sympy_fn=lambda u: (u ** _sym_number(0.5) - 1) ** 2, kernel=("hellinger_sq",),
         symmetric=True, bounded=True, sqrt_is_metric=True,
         references=("Hellinger (1909), J. Reine Angew. Math. 136:210-271",),
@@ -630,7 +716,7 @@ def _jeffreys() -> Generator:
         df_fn=lambda u, xp: xp.log(u) + 1.0 - 1.0 / u,
         d2f_fn=lambda u, xp: 1.0 / u + 1.0 / (u * u),
         perspective_fn=lambda p, q, xp: (p - q) * _log_ratio(p, q, xp),
-        perspective_log_fn=lambda lp, lq, xp: (xp.exp(lp) - xp.exp(lq)) * (lp - lq),
+        perspective_log_fn=_jeffreys_perspective_log,
         value_at_zero=inf, slope_at_infinity=inf, slope_at_zero=-inf, slope_at_one=0.0,
         sympy_fn=sym, kernel=("jeffreys",), symmetric=True,
         references=("Jeffreys (1946), Proc. R. Soc. Lond. A 186:453-461",),
@@ -640,6 +726,10 @@ def _jeffreys() -> Generator:
 
 def _le_cam(scale: float = 0.5, name: str = "le_cam") -> Generator:
     c = float(scale)
+    if not (c > 0 and math.isfinite(c)):
+        raise ValueError(f"scale must be a finite positive number, got {scale!r}")
+    if name == "le_cam" and c != 0.5:
+        name = f"le_cam(scale={c:g})"
 
     def df_inv(t, xp):
         return xp.sqrt(4.0 * c / (c - t)) - 1.0  # v = u + 1 = sqrt(4c / (c - t))
@@ -652,8 +742,9 @@ def _le_cam(scale: float = 0.5, name: str = "le_cam") -> Generator:
         df_inv_fn=df_inv,
         perspective_fn=lambda p, q, xp: c * (p - q) ** 2 / (p + q),
         value_at_zero=c, slope_at_infinity=c, slope_at_zero=-3.0 * c, slope_at_one=0.0,
+        conjugate_at_slope=3.0 * c,  # lim c u - c (u - 1)^2 / (u + 1) = lim c (3u - 1)/(u + 1)
         sympy_fn=lambda u: _sym_number(c) * (u - 1) ** 2 / (u + 1),
-        kernel=("scaled", c, ("triangular",)),
+        kernel=("scaled", c, ("triangular",)), params={"scale": c},
         symmetric=True, bounded=True, sqrt_is_metric=True,
         references=("Le Cam (1986), Asymptotic Methods in Statistical Decision Theory",
                     "Topsøe (2000), IEEE Trans. Inf. Theory 46:1602-1609"),
@@ -686,6 +777,7 @@ def _hockey_stick(gamma: float = 1.0) -> Generator:
         conjugate_fn=conj,
         perspective_fn=lambda p, q, xp: xp.maximum(p - g * q, xp.zeros_like(p)),
         value_at_zero=0.0, slope_at_infinity=1.0, slope_at_zero=0.0, slope_at_one=0.0,
+        conjugate_at_slope=g,  # lim u - (u - gamma)
         sympy_fn=sym, kernel=("hockey_stick", g), params={"gamma": g}, bounded=True,
         smooth=False,
         references=("Polyanskiy, Poor & Verdú (2010), IEEE Trans. Inf. Theory 56:2307-2359",),
@@ -712,7 +804,8 @@ def _chi_alpha(alpha: float = 2.0) -> Generator:
         df_fn=lambda u, xp: a * xp.sign(u - 1.0) * xp.abs(u - 1.0) ** (a - 1.0),
         d2f_fn=lambda u, xp: a * (a - 1.0) * xp.abs(u - 1.0) ** (a - 2.0),
         df_inv_fn=lambda t, xp: 1.0 + xp.sign(t) * (xp.abs(t) / a) ** (1.0 / (a - 1.0)),
-        perspective_fn=lambda p, q, xp: xp.abs(p - q) ** a * q ** (1.0 - a),
+        # q |p/q - 1|^a: no 0 * inf when |p - q|^a underflows and q^(1-a) overflows
+        perspective_fn=lambda p, q, xp: q * xp.abs(p / q - 1.0) ** a,
         value_at_zero=1.0, slope_at_infinity=inf, slope_at_zero=-a, slope_at_one=0.0,
         sympy_fn=sym, kernel=("chi_alpha", a), params={"alpha": a},
         references=("Vajda (1973), Ann. Inst. Statist. Math. 25:1-14",),
@@ -732,13 +825,36 @@ def _power(beta: float) -> Generator:
         return replace(base, name="power(beta=0)", params={"beta": 0.0},
                        kernel=("reverse_kl",))
     c = 1.0 / (b * (b - 1.0))
+    # near u = 1: f(1 + d) = sum_{k>=2} a_k d^k, a_k = prod_{j=2}^{k-1} (b - j) / k!, used
+    # for |d| < d_max where 24 terms reach double precision; the direct form cancels there
+    coef = [0.5]
+    for k in range(3, 26):
+        coef.append(coef[-1] * (b - (k - 1)) / k)
+    d_max = min(0.05, 0.5 / max(1.0, abs(b)))
+
+    def h(d, xp):  # f(1 + d) for d > -1
+        small = xp.abs(d) < d_max
+        ds = xp.where(small, d, xp.zeros_like(d))
+        acc = xp.zeros_like(d)
+        for a in reversed(coef):
+            acc = acc * ds + a
+        direct = c * (xp.exp(b * xp.log1p(d)) - 1.0 - b * d)
+        return xp.where(small, ds * ds * acc, direct)
 
     def persp_log(lp, lq, xp):
+        t = lp - lq
+        near = xp.abs(t) < _LOG2
         p, q = xp.exp(lp), xp.exp(lq)
-        return c * (xp.exp(b * lp + (1.0 - b) * lq) - q - b * (p - q))
+        d = xp.expm1(xp.where(near, t, xp.zeros_like(t)))
+        far = c * (xp.exp(b * lp + (1.0 - b) * lq) - q - b * (p - q))
+        return xp.where(near, q * h(d, xp), far)
 
     def persp(p, q, xp):
-        return persp_log(xp.log(p), xp.log(q), xp)
+        r = p / q
+        near = (r > 0.5) & (r < 2.0)
+        d = xp.where(near, (p - q) / q, xp.zeros_like(r))
+        far = c * (xp.exp(b * xp.log(p) + (1.0 - b) * xp.log(q)) - q - b * (p - q))
+        return xp.where(near, q * h(d, xp), far)
 
     def sym(u):
         B = _sym_number(b)
@@ -756,6 +872,7 @@ def _power(beta: float) -> Generator:
         slope_at_infinity=(1.0 / (1.0 - b)) if b < 1 else inf,
         slope_at_zero=(-1.0 / (b - 1.0)) if b > 1 else -inf,
         slope_at_one=0.0,
+        conjugate_at_slope=(-1.0 / b) if b < 0 else inf,  # lim c (1 - b) - c u^b
         sympy_fn=sym, kernel=("power", b), params={"beta": b},
         bounded=0.0 < b < 1.0, symmetric=b == 0.5, sqrt_is_metric=b == 0.5,
         references=("Cressie & Read (1984), J. R. Statist. Soc. B 46:440-464",

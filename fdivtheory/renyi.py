@@ -88,6 +88,32 @@ def _log_hellinger_integral(P: Array, Q: Array, a: float, xp: Any) -> Array:
     return xp.log(xp.sum(xp.exp(e - mxs[..., None]), axis=-1)) + mxs
 
 
+#: Orders with |alpha - 1| up to this use the expm1 form (see _renyi_near_one).
+_NEAR_ONE = 0.5
+
+
+def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array) -> Array:
+    """D_a for |a - 1| small: log1p(sum_i p_i expm1((a - 1) log(p_i/q_i))) / (a - 1).
+
+    For probability vectors sum_i p_i = 1, so this equals the log-sum-exp form,
+    but it is exactly 0 at p = q and does not amplify the rounding of sum_i p_i
+    by 1/|a - 1|.  Rows where an exponent exceeds 700, or where the sum is
+    below -1/2 (log1p ill-conditioned: the divergence is large and the
+    log-sum-exp form is accurate), keep ``fallback``.
+    """
+    pos = P > 0
+    both = pos & (Q > 0)
+    one = xp.ones_like(P)
+    lr = xp.log(xp.where(both, P, one)) - xp.log(xp.where(both, Q, one))
+    x = (a - 1.0) * lr
+    big = xp.any(both & (xp.abs(x) > 700.0), axis=-1)
+    # q_i = 0 < p_i: for a < 1 the term p_i q_i^(1-a) vanishes, expm1(-inf) = -1
+    e = xp.where(both, xp.expm1(xp.where(both, x, xp.zeros_like(x))), -one)
+    s = xp.sum(xp.where(pos, P * e, xp.zeros_like(P)), axis=-1)
+    near = xp.log1p(xp.maximum(s, xp.full_like(s, -1.0))) / (a - 1.0)
+    return xp.where(big | (s < -0.5) | xp.isinf(fallback), fallback, near)
+
+
 def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = False,
           normalize: bool | str = "check", base: float | None = None,
           invalid: str = "raise", nan_policy: str = "propagate") -> Array:
@@ -122,7 +148,7 @@ def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = 
         return f_divergence(p, q, "kl", axis=axis, keepdims=keepdims, normalize=normalize,
                             base=base, invalid=invalid, nan_policy=nan_policy)
     prep, P, Q, bad = None, None, None, None
-    if 0.0 < a < math.inf:
+    if 0.0 < a < math.inf and abs(a - 1.0) > _NEAR_ONE:
         fast = _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy)
         if fast is not None:
             prep, val, bad = fast
@@ -135,8 +161,6 @@ def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = 
             val = -xp.log(mass)
         elif a == math.inf:
             pos = P > 0
-            ratio = xp.where(pos, P / xp.where(pos, Q, xp.ones_like(Q)), xp.zeros_like(P))
-            ratio = xp.where(pos & (Q == 0), xp.full_like(P, math.inf), ratio)
             lr = xp.where(pos & (Q > 0), xp.log(xp.where(pos, P, xp.ones_like(P)))
                           - xp.log(xp.where(Q > 0, Q, xp.ones_like(Q))),
                           xp.where(pos, xp.full_like(P, math.inf), xp.full_like(P, -math.inf)))
@@ -144,6 +168,8 @@ def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = 
         else:
             lh = _log_hellinger_integral(P, Q, a, xp)
             val = lh / (a - 1.0)
+            if abs(a - 1.0) <= _NEAR_ONE:
+                val = _renyi_near_one(P, Q, a, xp, val)
             if a > 1.0:
                 mism = xp.any((P > 0) & (Q == 0), axis=-1)
                 val = xp.where(mism, xp.full_like(val, math.inf), val)

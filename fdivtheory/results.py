@@ -32,7 +32,10 @@ def _connect(path: str | Path) -> sqlite3.Connection:
     if not db.is_file():
         raise FileNotFoundError(f"no stored results at {path} (expected {db}); run the "
                                 f"simulation first")
-    return sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    # "rw" never creates a file, and (unlike "ro") lets the last reader to close
+    # remove the WAL side files; SQLite itself falls back to read-only access
+    # for a write-protected file.
+    return sqlite3.connect(f"{db.resolve().as_uri()}?mode=rw", uri=True)
 
 
 def load(path: str | Path) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import importlib
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ class Row:
     """One line of the report: one outcome of one check."""
 
     check_id: str
+    label: str
     claim: str
     value: float
     reference: str
@@ -49,9 +50,14 @@ class Row:
     seconds: float
     note: str = ""
 
+    @property
+    def name(self) -> str:
+        """The check id, with the sub-case label in brackets."""
+        return f"{self.check_id} [{self.label}]" if self.label else self.check_id
+
 
 def _error_row(check_id: str, claim: str, exc: BaseException, seconds: float = 0.0) -> Row:
-    return Row(check_id, claim, math.nan, "", math.nan, math.nan, "FAIL", seconds,
+    return Row(check_id, "", claim, math.nan, "", math.nan, math.nan, "FAIL", seconds,
                one_line(exc))
 
 
@@ -78,8 +84,8 @@ def _rows(check: checks.Check, quick: bool) -> list[Row]:
         return [_error_row(check.id, check.claim, exc, time.perf_counter() - start)]
     seconds = time.perf_counter() - start
     failed = "WARN" if check.kind == "conjecture" else "FAIL"
-    return [Row(f"{check.id} [{o.label}]" if o.label else check.id, check.claim, o.value,
-                "" if o.relation == "holds" else f"{_SYMBOL[o.relation]}{o.reference:.6g}",
+    return [Row(check.id, o.label, check.claim, o.value,
+                "" if o.relation == "holds" else f"{_SYMBOL[o.relation]}{_num(o.reference)}",
                 o.tolerance, o.margin, "PASS" if o.passed else failed, seconds, o.note)
             for o in outcomes]
 
@@ -96,16 +102,22 @@ def run_checks(selected: Sequence[checks.Check], *, quick: bool,
     return rows
 
 
-def _num(x: float) -> str:
-    return "" if math.isnan(x) else f"{x:.6g}"
+def _num(x: float, digits: int = 10) -> str:
+    return "" if math.isnan(x) else f"{x:.{digits}g}"
 
 
-def _cells(row: Row, claim_width: int | None) -> list[str]:
-    claim = row.claim
-    if claim_width is not None and len(claim) > claim_width:
-        claim = claim[:claim_width - 1] + "…"
-    return [row.check_id, claim, _num(row.value), row.reference, _num(row.tolerance),
-            _num(row.margin), row.status, f"{row.seconds:.2f} s"]
+def _cells(rows: Sequence[Row], claim_width: int | None) -> Iterator[list[str]]:
+    """Table cells; a check's claim and time appear on its first outcome only."""
+    previous = None
+    for row in rows:
+        first = row.check_id != previous
+        previous = row.check_id
+        claim = row.claim if first else ""
+        if claim_width is not None and len(claim) > claim_width:
+            claim = claim[:claim_width - 1] + "…"
+        yield [row.name, claim, _num(row.value), row.reference, _num(row.tolerance, 3),
+               _num(row.margin, 3), row.status, f"{row.seconds:.2f} s" if first else "",
+               row.note]
 
 
 _HEADER = ["check", "claim", "value", "reference", "tolerance", "margin", "status", "time"]
@@ -113,12 +125,12 @@ _HEADER = ["check", "claim", "value", "reference", "tolerance", "margin", "statu
 
 def format_table(rows: Sequence[Row], claim_width: int = 60) -> str:
     """The report as a plain-text table (claims cut to ``claim_width`` characters)."""
-    cells = [_HEADER, *(_cells(r, claim_width) for r in rows)]
+    cells = [_HEADER, *(c[:-1] for c in _cells(rows, claim_width))]
     widths = [max(len(c[j]) for c in cells) for j in range(len(_HEADER))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
              for line in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    notes = [f"  {r.check_id}: {r.note}" for r in rows if r.status != "PASS" and r.note]
+    notes = [f"  {r.name}: {r.note}" for r in rows if r.status != "PASS" and r.note]
     return "\n".join(lines + (["", "Notes:", *notes] if notes else []))
 
 
@@ -143,8 +155,7 @@ def format_markdown(rows: Sequence[Row], *, quick: bool, date: str) -> str:
         "| " + " | ".join([*_HEADER, "note"]) + " |",
         "|" + "---|" * (len(_HEADER) + 1),
     ]
-    lines += ["| " + " | ".join(_md(c) for c in [*_cells(r, None), r.note]) + " |"
-              for r in rows]
+    lines += ["| " + " | ".join(_md(c) for c in cells) + " |" for cells in _cells(rows, None)]
     return "\n".join(lines) + "\n"
 
 
@@ -183,14 +194,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; no report written", file=sys.stderr)
         return 130
-    print(format_table(rows))
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.md").write_text(format_markdown(rows, quick=args.quick, date=date),
                                        encoding="utf-8")
     except OSError as exc:
+        print(format_table(rows))
         print(f"{prog}: error: cannot write {out / 'report.md'}: {exc}", file=sys.stderr)
         return 2
+    print(format_table(rows))
     failed = sum(r.status == "FAIL" for r in rows)
     warned = sum(r.status == "WARN" for r in rows)
     print(f"\n{len(rows)} outcomes: {len(rows) - failed - warned} PASS, {failed} FAIL, "

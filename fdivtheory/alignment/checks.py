@@ -493,18 +493,21 @@ def _c12(quick: bool):
     return out
 
 
-# C13 rows: n -> (E/n [6 dp], lam*gap [4 dp], KL(pi||phi) [4 dp], KL(pi||p) - Delta [3-4 dp])
-_C13_BERN = {10: (0.412563, 0.9245, 0.2743, -0.650), 10**3: (0.511258, 3.0534, 1.9894, -1.064),
-             10**4: (0.514166, 4.1914, 3.1259, -1.0655), 10**5: (0.514570, 5.3402, 4.2742, -1.0660),
-             10**6: (None, 6.4911, 5.4251, -1.0660)}
-_C13_NONLATTICE = {10: (0.731712, 0.2708, -0.633), 100: (0.825676, 0.9062, -1.0003),
-                   1000: (0.846863, 1.9781, -1.0000)}
+# C13 rows as printed in the spec (strings keep the printed digits, trailing zeros included):
+# n -> (E/n, lam*gap, KL(pi||phi), KL(pi||p) - Delta)
+_C13_BERN = {10: ("0.412563", "0.9245", "0.2743", "-0.650"),
+             10**3: ("0.511258", "3.0534", "1.9894", "-1.064"),
+             10**4: ("0.514166", "4.1914", "3.1259", "-1.0655"),
+             10**5: ("0.514570", "5.3402", "4.2742", "-1.0660"),
+             10**6: (None, "6.4911", "5.4251", "-1.0660")}
+_C13_NONLATTICE = {10: ("0.731712", "0.2708", "-0.633"), 100: ("0.825676", "0.9062", "-1.0003"),
+                   1000: ("0.846863", "1.9781", "-1.0000")}
 
 
-def _dp(x: float) -> float:
-    """One unit in the last printed decimal of a spec value."""
-    s = f"{x}"
-    return 10.0 ** -(len(s.split(".")[1]) if "." in s else 0)
+def _spec(printed: str) -> tuple[float, float]:
+    """A spec value and one unit in its last printed decimal (the rounding tolerance)."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return float(printed), 10.0 ** -decimals
 
 
 @checks.register("alignment.C13", area=AREA, source=_Y,
@@ -527,7 +530,9 @@ def _c13(quick: bool):
         for value, r, name in zip(got, ref, ("E/n", "lam*gap", "KL(pi||phi)", "KL(pi||p)-Delta"),
                                   strict=True):
             if r is not None:
-                out.append(checks.close(value, r, atol=_dp(r), label=f"Bernoulli n={n}: {name}"))
+                ref_value, atol = _spec(r)
+                out.append(checks.close(value, ref_value, atol=atol,
+                                        label=f"Bernoulli n={n}: {name}"))
     out += _c13_trends("Bernoulli", rows, q)
     nl_lengths = [10, 100] + ([] if quick else [1000])
     rows = []
@@ -537,7 +542,9 @@ def _c13(quick: bool):
         got = (eq.bon_reward_per_token, eq.kl_bon_tilted, eq.kl_bon_reference - eq.budget)
         for value, r, name in zip(got, _C13_NONLATTICE[n], ("E/n", "KL(pi||phi)",
                                                             "KL(pi||p)-Delta"), strict=True):
-            out.append(checks.close(value, r, atol=_dp(r), label=f"non-lattice n={n}: {name}"))
+            ref_value, atol = _spec(r)
+            out.append(checks.close(value, ref_value, atol=atol,
+                                    label=f"non-lattice n={n}: {name}"))
     x_nl = rows[0].tilted_reward / rows[0].length
     out.append(checks.close(x_nl, 0.8507860, atol=1e-7, label="non-lattice x_delta"))
     out.append(checks.close(rows[0].lam, 0.7592394, atol=1e-7, label="non-lattice lam"))
@@ -617,8 +624,9 @@ def _exact_bon_fractions(p: list[Fraction], n: int):
 def _c15(quick: bool):
     out = []
     p_frac = [Fraction(k, 10) for k in (1, 2, 3, 4)]
-    spec = {2: (0.17603, 0.65, 0.65591), 4: (None, None, 0.754192),
-            8: (0.835426, 0.794105, 0.794155)}
+    # (KL, best-of-N win, tilted win) as printed; C5 gives W = 0.65 at N = 2 exactly
+    spec = {2: ("0.17603", "0.65", "0.65591"), 4: (None, None, "0.754192"),
+            8: ("0.835426", "0.794105", "0.794155")}
     for n, (kl_ref, win_ref, tilt_ref) in spec.items():
         res = best_of_n(_P4, np.arange(4.0), n)
         tilted = win_rate_optimal_tilt(_P4, np.arange(4.0), res.kl)
@@ -627,18 +635,21 @@ def _c15(quick: bool):
                                 label=f"N = {n}: best-of-N win vs exact fraction {win_exact}"))
         out.append(checks.close(res.kl, kl_exact, atol=1e-14, label=f"N = {n}: KL vs 50 digits"))
         if kl_ref is not None:
-            out.append(checks.close(res.kl, kl_ref, atol=_dp(kl_ref), label=f"N = {n}: KL (spec)"))
-            # C5 gives W = 0.65 at N = 2 as an exact value
-            out.append(checks.close(res.win_rate, win_ref, atol=1e-14 if n == 2 else _dp(win_ref),
+            value, atol = _spec(kl_ref)
+            out.append(checks.close(res.kl, value, atol=atol, label=f"N = {n}: KL (spec)"))
+            value, atol = _spec(win_ref)
+            out.append(checks.close(res.win_rate, value, atol=1e-14 if n == 2 else atol,
                                     label=f"N = {n}: best-of-N win (spec)"))
-        out.append(checks.close(tilted.win_rate, tilt_ref, atol=_dp(tilt_ref),
+        value, atol = _spec(tilt_ref)
+        out.append(checks.close(tilted.win_rate, value, atol=atol,
                                 label=f"N = {n}: tilted win (spec)"))
         out.append(checks.close(tilted.kl, res.kl, atol=1e-13, label=f"N = {n}: same KL"))
         out.append(checks.at_least(tilted.win_rate, res.win_rate,
                                    label=f"N = {n}: tilted beats best-of-N"))
-    for n, ref in ((16, 0.941287), (100, 0.9900995)):
-        c = continuum_win_rates(n)
-        out.append(checks.close(c.optimal, ref, atol=_dp(ref), label=f"continuum N = {n}: optimal"))
+    for n, printed in ((16, "0.941287"), (100, "0.9900995")):
+        value, atol = _spec(printed)
+        out.append(checks.close(continuum_win_rates(n).optimal, value, atol=atol,
+                                label=f"continuum N = {n}: optimal"))
     for n in (2, 4, 16, 100, 1000):
         c = continuum_win_rates(n)
         out.append(checks.at_least(c.optimal, c.best_of_n,

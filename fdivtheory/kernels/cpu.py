@@ -6,7 +6,9 @@ branch ladder as the array-API code in :mod:`fdivtheory.generators`:
 
 1. both masses zero -> 0;
 2. q = 0 < p -> p (f'(∞) - f'(1)); p = 0 < q -> q (f(0+) + f'(1));
-3. both positive -> the stable perspective (log1p near ratio 1, a log
+3. both positive -> the stable perspective (near ratio 1 a form without
+   cancellation: log1p, or for KL ``q h((p - q)/q)`` with
+   ``h(d) = (1 + d) log1p(d) - d`` summed as a series for |d| < 1/4; a log
    difference when the ratio under/overflows);
 4. the result is clamped at 0 (rounding), never NaN.
 
@@ -26,23 +28,31 @@ negative, infinite), a ratio or mass outside the normal float64 range (the
 log-difference rung of the ladder), an exponent beyond ±700.  A row (or
 column chunk) whose fast sum is NaN is recomputed with the reference terms,
 which also set the flag bits; so the fast pass decides nothing but speed.
+Results agree with the reference to rounding (a few ulp per term; the sums
+in another order).  The power terms use ``q exp(b log(p/q))`` (one
+logarithm) for the reference's ``exp(b log p + (1-b) log q)``, and exact
+special forms at b = 1/2, 2, -1.
 
-Floating-point flags: the row loops use ``fastmath={"reassoc"}`` only, so
-that the sums vectorise (summation order changes, by rounding).  No flag that
-lets LLVM assume the absence of NaN or Inf is used anywhere, and the term
-functions themselves are compiled without any flag (LLVM keeps per-instruction
-flags when it inlines them), so ``d - (u - 1)`` and the NaN tests survive.
-``error_model="numpy"``: a division by zero gives inf/NaN (then selected away)
-instead of raising, which is what lets the ladder run without branches.
+Floating-point flags: the only fast-math flag is ``reassoc`` on the additions
+that accumulate the sums (:func:`_radd`), so that they vectorise (summation
+order changes, by rounding).  No flag that lets LLVM assume the absence of
+NaN or Inf is used anywhere, and the terms carry no flag at all, so
+``d - (u - 1)`` and the NaN tests survive; they are inlined by numba
+(``inline="always"``), so LLVM sees one loop body.  ``error_model="numpy"``:
+a division by zero gives inf/NaN (then selected away) instead of raising,
+which is what lets the ladder run without branches.
 
 Generators are described by small tuples (``Generator.kernel``), e.g.
 ``("kl",)``, ``("power", beta)``, ``("reversed", inner)``,
 ``("scaled", c, inner)``, ``("sum", a, b)``.  Each leaf term has one
 module-level row kernel, generated from :data:`_ROW_TEMPLATE` and cached on
-disk (``cache=True``); composites are evaluated from their leaves (swap p and
-q, scale, add the rows).  Parameters travel at run time in a float64 array,
-so one compiled kernel serves every parameter value.  Inputs of any float
-dtype are computed in float64.
+disk (``cache=True``: compiled once per machine, ~1 s each, then loaded in
+~0.05 s); composites are evaluated from their leaves (swap p and q, scale,
+add the rows).  Parameters travel at run time in a float64 array, so one
+compiled kernel serves every parameter value.  Inputs of any float dtype are
+computed in float64.  Rows are the parallel tasks; a few long rows are split
+into column chunks (:func:`_layout`) so that a single long vector also uses
+every thread.
 """
 
 from __future__ import annotations
@@ -117,11 +127,12 @@ _EXP_MASK = -(1 << 52)  # sign and exponent bits
 
 
 @njit(**_OPTS)
-def _ln(u, c):
-    """log(u) + c/u for a positive normal finite u and a correction |c| << u.
+def _ln(u, cu):
+    """log(u) + cu for a positive normal finite u and a small correction cu.
 
     u = 2^k z with z in [sqrt(1/2), sqrt(2)); log z = log1p(f), f = z - 1
-    exact, by the fdlibm polynomial in s = f/(2+f).
+    exact, by the fdlibm polynomial in s = f/(2+f).  ``cu = c/u`` corrects
+    for an input u that is the rounded value of u + c (log1p); 0 otherwise.
     """
     ix = _bits(u)
     tmp = ix - _SQRT_HALF_BITS
@@ -133,14 +144,7 @@ def _ln(u, c):
     w = z * z
     r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
     dk = float(k)
-    return s * (hfsq + r) + (dk * _LN2_LO + c / u) - hfsq + f + dk * _LN2_HI
-
-
-@njit(**_OPTS)
-def _log1p(d):
-    """log1p(d) for d in (-0.5, 1): log of u = 1 + d corrected by the rounding of u."""
-    u = 1.0 + d
-    return _ln(u, d - (u - 1.0))
+    return s * (hfsq + r) + (dk * _LN2_LO + cu) - hfsq + f + dk * _LN2_HI
 
 
 _INV_LN2 = 1.44269504088896338700e00
@@ -179,11 +183,41 @@ def _log_ratio(p, q):
     return math.log(p) - math.log(q)
 
 
+_ATANH_C = tuple(1.0 / (2 * k + 3) for k in range(12, -1, -1))  # Horner order
+
+
+@njit(**_OPTS)
+def _atanh_tail(s2):
+    """sum_{k=0}^{12} s2^k / (2k + 3): (atanh(s) - s) / s^3 for s^2 = s2 < 0.021."""
+    series = 0.0
+    for c in _ATANH_C:
+        series = series * s2 + c
+    return series
+
+
+@njit(**_OPTS)
+def _h_small(d):
+    """(1 + d) log1p(d) - d for |d| < 1/4 without cancellation (fdivtheory._special):
+    d^2 + (1 + d)(log1p(d) - d), log1p(d) - d = -d^2/(2 + d) + 2 (atanh(s) - s)."""
+    s = d / (2.0 + d)
+    s2 = s * s
+    return d * d + (1.0 + d) * (-d * d / (2.0 + d) + 2.0 * s * s2 * _atanh_tail(s2))
+
+
 @njit(**_OPTS)
 def _kl(p, q):
+    # p log(p/q) - p + q; near ratio 1 as q h(d), d = (p - q)/q (generators._kl_perspective)
     if p > 0.0:
         if q > 0.0:
-            t = p * _log_ratio(p, q) - p + q
+            r = p / q
+            if r > 0.5 and r < 2.0:
+                d = (p - q) / q
+                if abs(d) < 0.25:
+                    t = q * _h_small(d)
+                else:
+                    t = q * ((1.0 + d) * math.log1p(d) - d)
+            else:
+                t = p * _log_ratio(p, q) - p + q
             return t if t > 0.0 else 0.0
         return INF
     return q
@@ -202,7 +236,7 @@ def _log_ratio_v(p, q):
     d = (p - q) / q
     near = (r > 0.5) & (r < 2.0)
     u = 1.0 + d if near else r
-    lr = _ln(u, d - (u - 1.0) if near else 0.0)
+    lr = _ln(u, (d - (u - 1.0)) / u if near else 0.0)
     return lr if (r > _TINY) & (r < _HUGE) else NAN
 
 
@@ -214,7 +248,17 @@ def _clamp(t):
 
 @njit(**_OPTS)
 def _kl_v(p, q):
-    t = _clamp(p * _log_ratio_v(p, q) - p + q)
+    r = p / q
+    d = (p - q) / q
+    near = (r > 0.5) & (r < 2.0)
+    s = d / (2.0 + d)
+    s2 = s * s
+    h_small = d * d + (1.0 + d) * (-d * s + 2.0 * s * s2 * _atanh_tail(s2))
+    u = 1.0 + d if near else r
+    lu = _ln(u, (d - (u - 1.0)) / u if near else 0.0)  # log1p(d) near ratio 1, else log(r)
+    t_near = q * (h_small if abs(d) < 0.25 else (1.0 + d) * lu - d)
+    t_far = p * lu - p + q if (r > _TINY) & (r < _HUGE) else NAN
+    t = _clamp(t_near if near else t_far)
     return t if (p > 0.0) & (q > 0.0) else (INF if p > 0.0 else q)
 
 
@@ -401,10 +445,67 @@ def _v_power(p, q, prm):
     return t if (p > 0.0) & (q > 0.0) else (edge_p if p > 0.0 else (edge_q if q > 0.0 else 0.0))
 
 
+# power(beta) at beta = 1/2, 2, -1: (q (p/q)^b - q - b (p - q)) / (b (b - 1)) is
+# 2 (sqrt p - sqrt q)^2, (p - q)^2 / (2 q), (p - q)^2 / (2 p): no log/exp, no
+# cancellation.  The reference stays _t_power, and decides every value above
+# _BIG (where the two forms may round to inf differently) through the NaN.
+_BIG = 1e300
+
+
+@njit(**_OPTS)
+def _v_power_half(p, q, prm):
+    d = math.sqrt(p) - math.sqrt(q)
+    t = 2.0 * d * d
+    t = t if t <= _BIG else NAN
+    return t if (p > 0.0) & (q > 0.0) else (p * prm[2] if p > 0.0 else q * prm[3])
+
+
+@njit(**_OPTS)
+def _v_power_2(p, q, prm):
+    d = p - q
+    t = 0.5 * (d * d / q)
+    t = t if t <= _BIG else NAN
+    return t if (p > 0.0) & (q > 0.0) else (INF if p > 0.0 else q * prm[3])
+
+
+@njit(**_OPTS)
+def _v_power_m1(p, q, prm):
+    d = p - q
+    t = 0.5 * (d * d / p)
+    t = t if t <= _BIG else NAN
+    return t if (p > 0.0) & (q > 0.0) else (p * prm[2] if p > 0.0 else (INF if q > 0.0 else 0.0))
+
+
+_POWER_LEAF = {0.5: "power_half", 2.0: "power_2", -1.0: "power_m1"}
+
+
+@njit(**_OPTS)
+def _accept_power(acc, sp, sq, prm):
+    """Whether a fast power row sum agrees with the reference formula to ~1e-13.
+
+    q f(p/q) = c (q (p/q)^b - q - b (p - q)) cancels when p ~ q; two correct
+    implementations (libm here, NumPy in the array-API path, the fast one) then
+    differ by ~ulp |c| (1 + |b|)(sum p + sum q), not by ulp times the row value.
+    A row whose value is below 2e-3 times that is computed with the reference
+    formula instead, so that every path agrees.
+    """
+    return acc >= 2e-3 * abs(prm[1]) * (1.0 + abs(prm[0])) * (sp + sq)
+
+
+@njit(**_OPTS)
+def _accept(acc, sp, sq, prm):
+    return True
+
+
 _LEAVES = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0, "hellinger_sq": 0,
            "jeffreys": 0, "triangular": 0, "skew_js": 1, "hockey_stick": 1, "chi_alpha": 1,
-           "power": 1}
-"""Leaf descriptors and their number of run-time parameters."""
+           "power": 1, "power_half": 1, "power_2": 1, "power_m1": 1}
+"""Leaf terms and their number of run-time parameters."""
+_REFERENCE = {"power_half": "power", "power_2": "power", "power_m1": "power"}
+"""The reference term of a leaf whose fast term is a special case of another."""
+_ACCEPT = {"power": "_accept_power"}
+"""Row checks after the fast pass (a rejected row is recomputed with the reference);
+the special power leaves need none: their closed forms do not cancel."""
 
 # ---------------------------------------------------------------------------
 # Row kernels, one per leaf term, from one template (numba cannot cache a
@@ -423,7 +524,7 @@ def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
         p = np.float64(P[i, j])
         q = np.float64(Q[i, j])
         if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
-            acc += _t_{name}(p, q, prm)
+            acc += _t_{ref}(p, q, prm)
             sp += p
             sq += q
             continue
@@ -470,7 +571,7 @@ def _rows_{name}(P, Q, prm, omit_nan, width, out, flags, sums_p, sums_q):
             sp = _radd(sp, p)
             sq = _radd(sq, q)
         fl = 0
-        if acc != acc:
+        if acc != acc or not {accept}(acc, sp, sq, prm):
             acc, fl, sp, sq = _exact_{name}(P, Q, i, lo, hi, prm, omit_nan)
         out[i, c] = acc
         flags[i, c] = fl
@@ -480,8 +581,10 @@ def _rows_{name}(P, Q, prm, omit_nan, width, out, flags, sums_p, sums_q):
 
 for _name in _LEAVES:
     # compiled with this file as its source, so that numba's on-disk cache applies
-    exec(compile(_ROW_TEMPLATE.format(name=_name), __file__, "exec"), globals())
-del _name
+    _ref = _REFERENCE.get(_name, _name)
+    _src = _ROW_TEMPLATE.format(name=_name, ref=_ref, accept=_ACCEPT.get(_name, "_accept"))
+    exec(compile(_src, __file__, "exec"), globals())
+del _name, _ref, _src
 
 _ROWS = {name: globals()[f"_rows_{name}"] for name in _LEAVES}
 
@@ -520,7 +623,7 @@ def _swap_bits(fl: np.ndarray) -> np.ndarray:
 def _params(kind: str, args: tuple) -> np.ndarray:
     """Run-time parameters of a leaf: its arguments, then values derived from them."""
     prm = [float(x) for x in args]
-    if kind == "power":
+    if kind.startswith("power"):
         b = prm[0]
         prm += [1.0 / (b * (b - 1.0)) if b not in (0.0, 1.0) else math.inf,
                 1.0 / (1.0 - b) if b != 1.0 else math.inf, 1.0 / b if b != 0.0 else math.inf]
@@ -530,7 +633,10 @@ def _params(kind: str, args: tuple) -> np.ndarray:
 def _evaluate(desc: tuple, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
     kind = desc[0]
     if kind in _LEAVES:
-        return _leaf(kind, _params(kind, desc[1:1 + _LEAVES[kind]]), P, Q, omit_nan)
+        prm = _params(kind, desc[1:1 + _LEAVES[kind]])
+        if kind == "power":
+            kind = _POWER_LEAF.get(prm[0], kind)
+        return _leaf(kind, prm, P, Q, omit_nan)
     if kind == "reversed":
         vals, fl, sq, sp = _evaluate(desc[1], Q, P, omit_nan)
         return vals, _swap_bits(fl), sp, sq
@@ -616,14 +722,25 @@ def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
 # ---------------------------------------------------------------------------
 
 
+_NEAR_ONE = 0.5
+"""Orders with |alpha - 1| up to this use the expm1 form, as renyi._renyi_near_one."""
+
+
 @njit(error_model="numpy")
 def _renyi_exact(P, Q, i, alpha, omit_nan):
-    """Reference row: (value, flag bits, sum p, sum q), online log-sum-exp."""
+    """Reference row: (value, flag bits, sum p, sum q), online log-sum-exp.
+
+    Near alpha = 1 also ``log1p(sum_i p_i expm1((alpha - 1) log(p_i/q_i))) / (alpha - 1)``
+    (exactly 0 at p = q), kept unless an exponent exceeds 700, the sum is below
+    -1/2 or the log-sum-exp value is infinite (fdivtheory.renyi._renyi_near_one).
+    """
     fl = 0
     sp = 0.0
     sq = 0.0
     mx = -INF
     s = 0.0
+    s1 = 0.0  # near alpha = 1: sum p expm1((alpha - 1) log(p/q))
+    big = False
     mass = 0.0  # alpha = 0: Q(supp P)
     lr_max = -INF  # alpha = inf: max log(p/q) over supp P
     infinite = False
@@ -648,8 +765,15 @@ def _renyi_exact(P, Q, i, alpha, omit_nan):
                         mx = e
                     else:
                         s += math.exp(e - mx)
-                elif alpha > 1.0:
-                    infinite = True
+                    x = (alpha - 1.0) * (math.log(p) - math.log(q))
+                    if abs(x) > 700.0:
+                        big = True
+                    else:
+                        s1 += p * math.expm1(x)
+                else:
+                    s1 -= p
+                    if alpha > 1.0:
+                        infinite = True
             continue
         if p != p or q != q:
             if p != p:
@@ -678,10 +802,39 @@ def _renyi_exact(P, Q, i, alpha, omit_nan):
         val = INF
     else:
         val = (mx + math.log(s)) / (alpha - 1.0)
+        if abs(alpha - 1.0) <= _NEAR_ONE and not big and s1 >= -0.5:
+            val = math.log1p(s1) / (alpha - 1.0)
     return val, fl, sp, sq
 
 
+_EXPM1_C = tuple(1.0 / math.factorial(k) for k in range(14, 1, -1))  # Horner order
+
+
+@njit(**_OPTS)
+def _expm1(x, u):
+    """expm1(x) given u = exp(x): the Taylor series for |x| < 0.35 (14 terms reach
+    double precision), else u - 1 (at most ~3 ulp there)."""
+    c = 0.0
+    for ck in _EXPM1_C:
+        c = c * x + ck
+    return x + x * x * c if abs(x) < 0.35 else u - 1.0
+
+
 _S_MIN = 1e-250  # below this the fast sum may have lost terms to underflow
+
+
+@njit(**_OPTS)
+def _renyi_term(p, q, alpha):
+    """(x, exp(x), p^alpha q^(1-alpha)) with x = (alpha - 1) log(p/q); the term is NaN
+    where the fast exp does not apply, +inf for q = 0 < p and alpha > 1, else 0 off
+    the common support."""
+    r = p / q  # p^alpha q^(1-alpha) = p exp((alpha - 1) log(p/q))
+    x = (alpha - 1.0) * _ln(r, 0.0)
+    u = _exp(x)
+    fast = _normal(r) & _normal(p) & (abs(x) <= _EXP_MAX)
+    t = (p * u if fast else NAN) if (p > 0.0) & (q > 0.0) else (
+        INF if (p > 0.0) & (alpha > 1.0) else 0.0)
+    return x, u, t
 
 
 @njit(**_LOOP_OPTS)
@@ -690,14 +843,15 @@ def renyi_rows(P, Q, alpha, omit_nan, out, flags, sums_p, sums_q):
 
     ``log sum_i p_i^alpha q_i^(1-alpha) / (alpha - 1)``; q_i = 0 < p_i gives
     +inf for alpha > 1 and drops the term for alpha < 1; disjoint supports
-    give +inf.  alpha = 0: ``-log Q(supp P)``; alpha = inf:
+    give +inf.  Near alpha = 1 (|alpha - 1| <= 1/2) the expm1 form of
+    :func:`_renyi_exact`.  alpha = 0: ``-log Q(supp P)``; alpha = inf:
     ``max_{p_i > 0} log(p_i/q_i)``.  Fast pass: the plain sum of
-    ``exp(alpha log p + (1-alpha) log q)`` (no shift), accepted when it lies
-    in [1e-250, inf) so that no term that matters under/overflowed; otherwise
-    (and for rows with invalid entries) the reference online log-sum-exp.
+    ``p exp((alpha - 1) log(p/q))`` (no shift), accepted when it lies in
+    [1e-250, inf) so that no term that matters under/overflowed; otherwise (and
+    for rows with invalid entries or an exponent beyond ±700) the reference.
     """
     n, m = P.shape
-    b = 1.0 - alpha
+    near_one = abs(alpha - 1.0) <= _NEAR_ONE
     for i in prange(n):
         sp = 0.0
         sq = 0.0
@@ -728,16 +882,27 @@ def renyi_rows(P, Q, alpha, omit_nan, out, flags, sums_p, sums_q):
             r = _from_bits(rb)
             bad |= not _normal(r)  # overflow, underflow or an empty support: reference
             val = math.log(r)
+        elif near_one:  # the same sum as below, and the expm1 form beside it
+            s = 0.0
+            s1 = 0.0
+            for j in range(m):
+                p = np.float64(P[i, j])
+                q = np.float64(Q[i, j])
+                ok = (p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)
+                x, u, t = _renyi_term(p, q, alpha)
+                s = _radd(s, t if ok else NAN)
+                s1 = _radd(s1, p * _expm1(x, u) if (p > 0.0) & (q > 0.0) else -p)
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
+            bad = not (s >= _S_MIN and s < INF)
+            val = (math.log1p(s1) if s1 >= -0.5 else math.log(s)) / (alpha - 1.0)
         else:
             s = 0.0
             for j in range(m):
                 p = np.float64(P[i, j])
                 q = np.float64(Q[i, j])
                 ok = (p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)
-                x = alpha * _ln(p, 0.0) + b * _ln(q, 0.0)
-                fast = _normal(p) & _normal(q) & (abs(x) <= _EXP_MAX)
-                t = (_exp(x) if fast else NAN) if (p > 0.0) & (q > 0.0) else (
-                    INF if (p > 0.0) & (alpha > 1.0) else 0.0)
+                t = _renyi_term(p, q, alpha)[2]
                 s = _radd(s, t if ok else NAN)
                 sp = _radd(sp, p)
                 sq = _radd(sq, q)

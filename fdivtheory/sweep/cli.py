@@ -86,7 +86,7 @@ def main(sim: Simulation, argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     executor = args.executor or ("dask" if args.scheduler else "serial")
     out = args.out if args.out is not None else default_out(sim, args.quick)
-    command = shlex.join(sys.argv if argv is None else [parser.prog, *argv])
+    command = shlex.join([*parser.prog.split(), *(sys.argv[1:] if argv is None else argv)])
     try:
         summary = run(sim, quick=args.quick, seed=args.seed, out=out, executor=executor,
                       workers=args.workers, scheduler=args.scheduler, resume=args.resume,

@@ -14,11 +14,14 @@
 Local worker processes ignore SIGINT: Ctrl-C, which a terminal sends to the
 whole process group, is handled once, by the client.
 
-Worker processes of ``processes`` and of a ``LocalCluster`` run with
-:data:`WORKER_ENV`: one thread per worker for numba, OpenMP and BLAS, since the
-workers themselves are the parallelism (threaded kernels inside each of them
-would oversubscribe the cores).  Workers of an existing Dask scheduler are
-configured by whoever started them.
+Worker processes of ``processes`` and of a ``LocalCluster`` start with
+:data:`WORKER_ENV` in their environment: one thread per worker for numba,
+OpenMP and BLAS, since the workers themselves are the parallelism (threaded
+kernels inside each of them would oversubscribe the cores).  The variables must
+be there when the process starts: numba reads them once, at import, and refuses
+a change once its threads run.  The client's own environment is restored when
+the executor shuts down.  Workers of an existing Dask scheduler are configured
+by whoever started them.
 
 Every executor yields ``(index, result)`` pairs; which result comes first
 depends on the executor, so callers must not rely on the order.
@@ -30,7 +33,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -112,16 +114,31 @@ def _children_ignore_sigint() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _init_worker() -> None:
-    """Process-pool worker set-up: single-threaded kernels."""
-    os.environ.update(WORKER_ENV)  # read by numba when a task first imports it
-    if "numba" in sys.modules:
-        sys.modules["numba"].set_num_threads(1)
+@contextmanager
+def _worker_environment() -> Iterator[None]:
+    """``os.environ`` holds :data:`WORKER_ENV` inside the block; restored exactly after.
+
+    Worker processes started inside inherit it.  (Dask's nanny also writes its
+    ``pre-spawn-environ`` into the client's environment; that is undone too.)
+    """
+    saved = dict(os.environ)
+    os.environ.update(WORKER_ENV)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _processes(fn: Callable, args: Sequence[tuple],
                workers: int) -> Iterator[tuple[int, object]]:
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+    with _worker_environment():
+        yield from _processes_run(fn, args, workers)
+
+
+def _processes_run(fn: Callable, args: Sequence[tuple],
+                   workers: int) -> Iterator[tuple[int, object]]:
+    pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"))
     try:
         with _children_ignore_sigint():  # the pool starts its processes on submit
@@ -139,6 +156,12 @@ def _processes(fn: Callable, args: Sequence[tuple],
 
 def _dask(fn: Callable, args: Sequence[tuple], workers: int,
           scheduler: str | None) -> Iterator[tuple[int, object]]:
+    with _worker_environment():
+        yield from _dask_run(fn, args, workers, scheduler)
+
+
+def _dask_run(fn: Callable, args: Sequence[tuple], workers: int,
+              scheduler: str | None) -> Iterator[tuple[int, object]]:
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_as_completed
 
@@ -159,7 +182,7 @@ def _dask(fn: Callable, args: Sequence[tuple], workers: int,
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                        processes=True, host="127.0.0.1",
                                        dashboard_address=None,
-                                       silence_logs=logging.CRITICAL, env=WORKER_ENV)
+                                       silence_logs=logging.CRITICAL)
             client = Client(cluster)
         run_key = uuid.uuid4().hex[:12]
         futures = [client.submit(fn, *a, key=f"fdiv-{run_key}-{i}", pure=False)

@@ -192,18 +192,17 @@ def test_c13_bernoulli_million_tokens():
     assert eq.kl_bon_tilted / 10**6 == pytest.approx(5.4e-6, abs=1e-7)
 
 
-@pytest.mark.parametrize("n, reward, kl_phi, slack", [
-    (10, 0.731712, 0.2708, -0.633), (100, 0.825676, 0.9062, -1.0003),
-    (1000, 0.846863, 1.9781, -1.0000)])
-def test_c13_non_lattice_rows(n, reward, kl_phi, slack):
+@pytest.mark.parametrize("n, reward, kl_phi, slack, slack_tol", [
+    (10, 0.731712, 0.2708, -0.633, 1e-3), (100, 0.825676, 0.9062, -1.0003, 1e-4),
+    (1000, 0.846863, 1.9781, -1.0000, 1e-4)])
+def test_c13_non_lattice_rows(n, reward, kl_phi, slack, slack_tol):
     model = MemorylessModel(P3, [0.0, 1.0, SQRT2], n)
     eq = model.equivalence(0.1)
     assert eq.lam == pytest.approx(0.7592394, abs=1e-7)
     assert eq.tilted_reward / n == pytest.approx(0.8507860, abs=1e-7)
     assert eq.bon_reward_per_token == pytest.approx(reward, abs=1e-6)
     assert eq.kl_bon_tilted == pytest.approx(kl_phi, abs=1e-4)
-    assert eq.kl_bon_reference - eq.budget == pytest.approx(slack, abs=10 ** -(len(
-        str(slack).split(".")[1])))
+    assert eq.kl_bon_reference - eq.budget == pytest.approx(slack, abs=slack_tol)
 
 
 def test_c13_trends_and_budget_convention():

@@ -79,9 +79,26 @@ def test_gpu_device_runs_and_is_recorded(tmp_path):
     assert [row[:8] for row in gpu] == [row[:8] for row in cpu]
 
 
-def test_pool_workers_run_single_threaded_kernels(tmp_path):
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_workers_run_single_threaded_kernels_and_the_client_is_untouched(tmp_path, executor):
+    if executor == "dask":
+        pytest.importorskip("dask.distributed")
+    import os
+
+    import numba
     import sweep_threads_sim
 
-    run(sweep_threads_sim.SIM, out=tmp_path, executor="processes", workers=2)
+    @numba.njit(parallel=True)
+    def total(x):
+        s = 0.0
+        for i in numba.prange(x.size):
+            s += x[i]
+        return s
+
+    total(np.ones(10))  # the client's numba threads are running
+    environ = dict(os.environ)
+    run(sweep_threads_sim.SIM, out=tmp_path, executor=executor, workers=2)
     values = results.load(tmp_path).groupby("quantity")["value"].unique()
     assert values["numba_threads"].tolist() == [1.0] and values["env"].tolist() == [1.0]
+    assert dict(os.environ) == environ
+    total(np.ones(10, dtype=np.float32))  # a new compilation re-reads the environment

@@ -1,0 +1,261 @@
+"""Fused CuPy kernels for the batched reductions on an NVIDIA GPU.
+
+The GPU counterpart of :mod:`fdivtheory.kernels.cpu`, with the same branch
+ladder per coordinate (one CUDA device function per shipped term, written
+from the reference ``_t_<name>`` functions there):
+
+1. both masses zero -> 0;
+2. q = 0 < p -> p (f'(∞) - f'(1)); p = 0 < q -> q (f(0+) + f'(1));
+3. both positive -> the stable perspective (log1p near ratio 1, a log
+   difference when the ratio under/overflows);
+4. the result is clamped at 0 (rounding), never NaN.
+
+An entry that is NaN, negative or infinite makes its row NaN (NaN entries
+are dropped with ``omit_nan``), as on the CPU.  Kernels:
+
+* row-wise: one ``cupy.ReductionKernel`` per term over the last axis, the
+  term fused into the reduction's map step (the array is read once);
+* full reduction of a 1-D pair: two stages (rows of :data:`CHUNK` elements,
+  then the sum of the partial sums).  A ``ReductionKernel`` that reduces a
+  whole 2^28 array to a scalar in one call runs ~100x slower on an H100
+  (performance.md), because it gets a single block.
+
+Validation (:func:`row_flags`: the same flag bits and row sums as the CPU
+kernels) is a second pass here; the values pass alone is what
+``benchmarks/bench_core.py --gpu`` times.
+
+This module imports without CuPy; :func:`available` says whether it can run.
+Terms are computed in the input dtype (float32 or float64).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+try:  # the one optional import: everything below needs it only when called
+    import cupy as cp
+except Exception:  # ImportError, or a CUDA library that fails to load
+    cp = None
+
+__all__ = ["CHUNK", "TERMS", "available", "divergence_rows", "divergence_sum", "kl_rows",
+           "kl_sum", "row_flags", "rowwise_divergence"]
+
+CHUNK = 1 << 16
+"""Elements per row in the first stage of a full reduction (2^15-2^18 ran best)."""
+
+# flag bits, as in fdivtheory.kernels.cpu
+NAN_P, NAN_Q, NEG_P, NEG_Q, INF_P, INF_Q = 1, 2, 4, 8, 16, 32
+
+
+def available() -> bool:
+    """CuPy imports and sees at least one CUDA device."""
+    if cp is None:
+        return False
+    try:
+        return cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+_PREAMBLE = r"""
+template <typename T> struct fd_lim;
+template <> struct fd_lim<float> {
+    static __device__ float tiny() { return 1.17549435e-38f; }
+    static __device__ float huge() { return 3.40282347e+38f; }
+    static __device__ float inf() { return __int_as_float(0x7f800000); }
+    static __device__ float nan() { return __int_as_float(0x7fc00000); }
+};
+template <> struct fd_lim<double> {
+    static __device__ double tiny() { return 2.2250738585072014e-308; }
+    static __device__ double huge() { return 1.7976931348623157e+308; }
+    static __device__ double inf() { return __longlong_as_double(0x7ff0000000000000LL); }
+    static __device__ double nan() { return __longlong_as_double(0x7ff8000000000000LL); }
+};
+
+template <typename T> __device__ T fd_log_ratio(T p, T q) {
+    T r = p / q;
+    if (r > T(0.5) && r < T(2)) return log1p((p - q) / q);
+    if (r > fd_lim<T>::tiny() && r < fd_lim<T>::huge()) return log(r);
+    return log(p) - log(q);
+}
+
+template <typename T> __device__ T fd_clamp(T t) { return t > T(0) ? t : T(0); }
+
+template <typename T> __device__ T fd_kl(T p, T q) {
+    if (p > T(0)) {
+        if (q > T(0)) return fd_clamp(p * fd_log_ratio(p, q) - p + q);
+        return fd_lim<T>::inf();
+    }
+    return q;
+}
+
+// ---- terms: (p, q, parameters a0..a3 as in cpu._params) ------------------
+template <typename T> __device__ T fd_term_kl(T p, T q, double a0, double a1, double a2, double a3) {
+    return fd_kl(p, q);
+}
+template <typename T> __device__ T fd_term_reverse_kl(T p, T q, double a0, double a1, double a2, double a3) {
+    return fd_kl(q, p);
+}
+template <typename T> __device__ T fd_term_tv(T p, T q, double a0, double a1, double a2, double a3) {
+    return T(0.5) * fabs(p - q);
+}
+template <typename T> __device__ T fd_term_pearson(T p, T q, double a0, double a1, double a2, double a3) {
+    if (q > T(0)) { T d = p - q; return d * d / q; }
+    return p > T(0) ? fd_lim<T>::inf() : T(0);
+}
+template <typename T> __device__ T fd_term_neyman(T p, T q, double a0, double a1, double a2, double a3) {
+    if (p > T(0)) { T d = p - q; return d * d / p; }
+    return q > T(0) ? fd_lim<T>::inf() : T(0);
+}
+template <typename T> __device__ T fd_term_hellinger_sq(T p, T q, double a0, double a1, double a2, double a3) {
+    T d = sqrt(p) - sqrt(q);
+    return d * d;
+}
+template <typename T> __device__ T fd_term_jeffreys(T p, T q, double a0, double a1, double a2, double a3) {
+    if (p > T(0) && q > T(0)) return fd_clamp((p - q) * fd_log_ratio(p, q));
+    if (p > T(0) || q > T(0)) return fd_lim<T>::inf();
+    return T(0);
+}
+template <typename T> __device__ T fd_term_triangular(T p, T q, double a0, double a1, double a2, double a3) {
+    T s = p + q;
+    if (s > T(0)) { T d = p - q; return d * d / s; }
+    return T(0);
+}
+template <typename T> __device__ T fd_term_skew_js(T p, T q, double a0, double a1, double a2, double a3) {
+    T pi = T(a0), a = T(1) - pi;
+    T m = pi * p + a * q;
+    return fd_clamp(pi * fd_kl(p, m) + a * fd_kl(q, m));
+}
+template <typename T> __device__ T fd_term_hockey_stick(T p, T q, double a0, double a1, double a2, double a3) {
+    return fd_clamp(p - T(a0) * q);
+}
+template <typename T> __device__ T fd_term_chi_alpha(T p, T q, double a0, double a1, double a2, double a3) {
+    T a = T(a0);
+    if (q > T(0)) return pow(fabs(p - q), a) * pow(q, T(1) - a);
+    return p > T(0) ? fd_lim<T>::inf() : T(0);
+}
+template <typename T> __device__ T fd_term_power(T p, T q, double a0, double a1, double a2, double a3) {
+    T b = T(a0);
+    if (p > T(0) && q > T(0)) {
+        T c = T(a1);  // 1 / (b (b - 1))
+        return fd_clamp(c * (exp(b * log(p) + (T(1) - b) * log(q)) - q - b * (p - q)));
+    }
+    if (p > T(0)) return b < T(1) ? p / (T(1) - b) : fd_lim<T>::inf();
+    if (q > T(0)) return b > T(0) ? q / b : fd_lim<T>::inf();
+    return T(0);
+}
+
+// ---- one coordinate of a row: the term, NaN for an invalid entry -------------
+#define FD_MAP(NAME)                                                              \
+    ((p >= T(0) && q >= T(0) && p < fd_lim<T>::inf() && q < fd_lim<T>::inf())   \
+         ? fd_term_##NAME(p, q, a0, a1, a2, a3)                                   \
+         : ((omit && (p != p || q != q)) ? T(0) : fd_lim<T>::nan()))
+
+__device__ long long fd_bits(double p, double q) {
+    if (p != p || q != q) return (p != p ? 1 : 0) | (q != q ? 2 : 0);
+    return (p < 0 ? 4 : 0) | (q < 0 ? 8 : 0) | (p == fd_lim<double>::inf() ? 16 : 0)
+           | (q == fd_lim<double>::inf() ? 32 : 0);
+}
+"""
+
+TERMS: dict[str, int] = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0,
+                         "hellinger_sq": 0, "jeffreys": 0, "triangular": 0, "skew_js": 1,
+                         "hockey_stick": 1, "chi_alpha": 1, "power": 1}
+"""Leaf descriptors with a GPU term, and their number of parameters."""
+
+
+def _need_cupy() -> None:
+    if cp is None:
+        raise RuntimeError("fdivtheory.kernels.gpu needs CuPy (pip install fdivtheory[gpu])")
+
+
+@cache
+def _row_kernel(name: str):
+    _need_cupy()
+    return cp.ReductionKernel(
+        "T p, T q, float64 a0, float64 a1, float64 a2, float64 a3, bool omit", "T y",
+        f"FD_MAP({name})", "a + b", "y = a", "0", f"fdiv_rows_{name}", preamble=_PREAMBLE)
+
+
+@cache
+def _flag_kernels():
+    _need_cupy()
+    bits = cp.ReductionKernel("T p, T q", "int64 y", "fd_bits(double(p), double(q))", "a | b",
+                              "y = a", "0", "fdiv_row_bits", preamble=_PREAMBLE)
+    # the sums of cpu.row_flags: pairs with a NaN are left out
+    sums = tuple(
+        cp.ReductionKernel("T p, T q", "float64 y", f"(p == p && q == q) ? double({x}) : 0.0",
+                           "a + b", "y = a", "0", f"fdiv_row_sum_{x}")
+        for x in ("p", "q"))
+    return bits, sums
+
+
+def _params(kind: str, args) -> tuple[float, float, float, float]:
+    prm = [float(x) for x in args]
+    if kind == "power":
+        b = prm[0]
+        prm += [1.0 / (b * (b - 1.0)) if b not in (0.0, 1.0) else math.inf,
+                1.0 / (1.0 - b) if b != 1.0 else math.inf, 1.0 / b if b != 0.0 else math.inf]
+    return tuple((prm + [0.0] * 4)[:4])
+
+
+def divergence_rows(desc, P, Q, omit_nan: bool = False):
+    """Row sums of the standardised terms of descriptor ``desc`` over the last axis.
+
+    ``desc`` is a ``Generator.kernel`` tuple (composites ``reversed``,
+    ``scaled``, ``sum`` included) or a leaf name.  One fused pass per leaf.
+    """
+    desc = (desc,) if isinstance(desc, str) else tuple(desc)
+    kind = desc[0]
+    if kind in TERMS:
+        a = _params(kind, desc[1:1 + TERMS[kind]])
+        return _row_kernel(kind)(P, Q, *a, bool(omit_nan), axis=-1)
+    if kind == "reversed":
+        return divergence_rows(desc[1], Q, P, omit_nan)
+    if kind == "scaled":
+        return float(desc[1]) * divergence_rows(desc[2], P, Q, omit_nan)
+    if kind == "sum":
+        return divergence_rows(desc[1], P, Q, omit_nan) + divergence_rows(desc[2], P, Q, omit_nan)
+    raise KeyError(f"unknown kernel descriptor {desc!r}")
+
+
+def divergence_sum(desc, p, q, omit_nan: bool = False, chunk: int = CHUNK):
+    """Sum of the terms over all elements of p, q (same shape): a two-stage reduction."""
+    _need_cupy()
+    p, q = cp.ravel(p), cp.ravel(q)
+    n = p.size
+    full = n - n % chunk
+    total = cp.zeros((), dtype=p.dtype)
+    if full:
+        parts = divergence_rows(desc, p[:full].reshape(-1, chunk), q[:full].reshape(-1, chunk),
+                                omit_nan)
+        total = cp.sum(parts)
+    if full < n:  # the tail (< chunk elements) in one small call
+        total = total + divergence_rows(desc, p[full:], q[full:], omit_nan)
+    return total
+
+
+def kl_rows(P, Q, omit_nan: bool = False):
+    """Row-wise KL (standardised: sum p log(p/q) - p + q), the fused kernel."""
+    return divergence_rows(("kl",), P, Q, omit_nan)
+
+
+def kl_sum(p, q, omit_nan: bool = False):
+    """KL over all elements, two-stage."""
+    return divergence_sum(("kl",), p, q, omit_nan)
+
+
+def row_flags(P, Q):
+    """(flag bits, sum p, sum q) per row over the last axis, as ``cpu.row_flags``."""
+    bits, (sum_p, sum_q) = _flag_kernels()
+    return bits(P, Q, axis=-1), sum_p(P, Q, axis=-1), sum_q(P, Q, axis=-1)
+
+
+def rowwise_divergence(desc, P, Q, omit_nan: bool):
+    """The contract of ``cpu.rowwise_divergence`` on CuPy 2-D arrays:
+    ``(values, flags, sums_p, sums_q)``, rows with invalid entries NaN (their
+    sums are those of :func:`row_flags`; such a row is flagged in any case)."""
+    vals = divergence_rows(desc, P, Q, omit_nan)
+    fl, sp, sq = row_flags(P, Q)
+    return vals, fl, sp, sq
