@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from fdivtheory import _validation as V
-from fdivtheory._backend import use_cpu_kernels
+from fdivtheory._backend import namespace, use_cpu_kernels
 from fdivtheory.generators import Generator, get_generator, power_family
 
 __all__ = [
@@ -292,6 +292,12 @@ def _named(gen_name: str, fname: str, doc: str,
            post: Callable[[Array, Any], Array] | None = None) -> Callable[..., Array]:
     gen = get_generator(gen_name)
 
+    def finish(val: Array, base: float | None) -> Array:
+        if post is None:
+            return val
+        val = post(val, namespace(val))
+        return val if base is None else val / math.sqrt(math.log(float(base)))
+
     def fn(p: Array, q: Array, *, axis: int = -1, keepdims: bool = False,
            normalize: bool | str = False, base: float | None = None, invalid: str = "raise",
            nan_policy: str = "propagate", return_terms: bool = False) -> Array:
@@ -300,13 +306,7 @@ def _named(gen_name: str, fname: str, doc: str,
         val = f_divergence(p, q, gen, axis=axis, keepdims=keepdims, normalize=normalize,
                            base=None if post else base, invalid=invalid,
                            nan_policy=nan_policy, return_terms=return_terms)
-        if post is not None:
-            from fdivtheory._backend import namespace
-
-            val = post(val, namespace(val))
-            if base is not None:
-                val = val / math.sqrt(math.log(float(base)))
-        return val
+        return finish(val, base)
 
     def fn_log(log_p: Array, log_q: Array, *, axis: int = -1, keepdims: bool = False,
                normalize: bool | str = False, base: float | None = None,
@@ -314,13 +314,7 @@ def _named(gen_name: str, fname: str, doc: str,
         val = f_divergence_log(log_p, log_q, gen, axis=axis, keepdims=keepdims,
                                normalize=normalize, base=None if post else base,
                                invalid=invalid, nan_policy=nan_policy)
-        if post is not None:
-            from fdivtheory._backend import namespace
-
-            val = post(val, namespace(val))
-            if base is not None:
-                val = val / math.sqrt(math.log(float(base)))
-        return val
+        return finish(val, base)
 
     fn.__name__ = fn.__qualname__ = fname
     fn.__doc__ = doc.rstrip() + "\n" + _COMMON_DOC

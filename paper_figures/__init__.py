@@ -26,6 +26,7 @@ __all__ = ["FIGURES", "FigureEntry", "resolve"]
 #: Figure name -> ``"module"`` or ``"module:function"`` (see the module docstring).
 FIGURES: dict[str, str] = {
     "core_inequalities": "simulations.core_inequalities",
+    "alignment_bon": "simulations.alignment_bon",
 }
 
 

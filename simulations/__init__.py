@@ -10,6 +10,11 @@ with the common options of :func:`fdivtheory.sweep.main`::
 
 Simulations
 -----------
+alignment_bon
+    Exact best-of-N against the KL-constrained tilt (Yang et al. 2024; Beirami et
+    al. 2024): per-token reward and KL as the length grows, tail exponents
+    against the rate function, KL against N, win rate against KL, with Monte
+    Carlo estimates beside the exact values.
 core_inequalities
     Tightness of Pinsker, Bretagnolle–Huber and Le Cam on random pairs of
     distributions, with the exact (TV, KL) lower boundary.

@@ -44,7 +44,7 @@ from fdivtheory.sweep import Simulation, main
 
 SUPPORT_SIZES = (2, 3, 5, 10, 50)
 #: Array elements (pairs x k) per task: sets the cost of a task whatever k.
-ELEMENTS_PER_TASK = 4_000_000
+ELEMENTS_PER_TASK = 5_600_000
 #: Pairs drawn at a time (bounded memory; part of the definition of the stream).
 ELEMENTS_PER_CHUNK = 120_000
 SAMPLE = 150

@@ -18,13 +18,6 @@ P = RNG.dirichlet(np.ones(7), size=50)
 Q = RNG.dirichlet(np.ones(7), size=50)
 
 
-@pytest.fixture(params=["numba", "generic"])
-def path(request, monkeypatch):
-    if request.param == "generic":
-        monkeypatch.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
-    return request.param
-
-
 # --- parity with SciPy / NumPy compositions --------------------------------
 
 SCIPY = {

@@ -17,13 +17,6 @@ P = RNG.dirichlet(np.ones(6), size=40)
 Q = RNG.dirichlet(np.ones(6), size=40)
 
 
-@pytest.fixture(params=["numba", "generic"])
-def path(request, monkeypatch):
-    if request.param == "generic":
-        monkeypatch.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
-    return request.param
-
-
 def _scipy_renyi(p, q, a):
     return sc.logsumexp(a * np.log(p) + (1 - a) * np.log(q), axis=-1) / (a - 1)
 

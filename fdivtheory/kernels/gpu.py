@@ -6,8 +6,10 @@ from the reference ``_t_<name>`` functions there):
 
 1. both masses zero -> 0;
 2. q = 0 < p -> p (f'(∞) - f'(1)); p = 0 < q -> q (f(0+) + f'(1));
-3. both positive -> the stable perspective (log1p near ratio 1, a log
-   difference when the ratio under/overflows);
+3. both positive -> the stable perspective (near ratio 1 a form without
+   cancellation: log1p, or for KL ``q h((p - q)/q)`` with ``h(d) = (1 + d)
+   log1p(d) - d`` summed as a series for |d| < 1/4; a log difference when the
+   ratio under/overflows);
 4. the result is clamped at 0 (rounding), never NaN.
 
 An entry that is NaN, negative or infinite makes its row NaN (NaN entries
@@ -82,9 +84,27 @@ template <typename T> __device__ T fd_log_ratio(T p, T q) {
 
 template <typename T> __device__ T fd_clamp(T t) { return t > T(0) ? t : T(0); }
 
+// (1 + d) log1p(d) - d for |d| < 1/4 without cancellation (fdivtheory._special):
+// d^2 + (1 + d)(log1p(d) - d), log1p(d) - d = -d^2/(2 + d) + 2 s^3 sum_k s^(2k)/(2k+3)
+template <typename T> __device__ T fd_h_small(T d) {
+    T s = d / (T(2) + d), s2 = s * s, series = T(0);
+    for (int k = 12; k >= 0; --k) series = series * s2 + T(1) / T(2 * k + 3);
+    return d * d + (T(1) + d) * (-d * d / (T(2) + d) + T(2) * s * s2 * series);
+}
+
+// p log(p/q) - p + q; near ratio 1 as q h(d), d = (p - q)/q (generators._kl_perspective)
 template <typename T> __device__ T fd_kl(T p, T q) {
     if (p > T(0)) {
-        if (q > T(0)) return fd_clamp(p * fd_log_ratio(p, q) - p + q);
+        if (q > T(0)) {
+            T r = p / q, t;
+            if (r > T(0.5) && r < T(2)) {
+                T d = (p - q) / q;
+                t = fabs(d) < T(0.25) ? q * fd_h_small(d) : q * ((T(1) + d) * log1p(d) - d);
+            } else {
+                t = p * fd_log_ratio(p, q) - p + q;
+            }
+            return fd_clamp(t);
+        }
         return fd_lim<T>::inf();
     }
     return q;
@@ -131,15 +151,36 @@ template <typename T> __device__ T fd_term_hockey_stick(T p, T q, double a0, dou
     return fd_clamp(p - T(a0) * q);
 }
 template <typename T> __device__ T fd_term_chi_alpha(T p, T q, double a0, double a1, double a2, double a3) {
-    T a = T(a0);
-    if (q > T(0)) return pow(fabs(p - q), a) * pow(q, T(1) - a);
+    // q |p/q - 1|^a: no 0 * inf at tiny masses
+    if (q > T(0)) return q * pow(fabs(p / q - T(1)), T(a0));
     return p > T(0) ? fd_lim<T>::inf() : T(0);
 }
+// power family: ratio in (1/2, 2): q f(1 + d), d = (p - q)/q, by the Taylor series
+// f(1 + d) = sum_{k=2}^{25} a_k d^k, a_k = prod_{j=2}^{k-1} (b - j) / k!, for
+// |d| < min(0.05, 0.5 / max(1, |b|)), else c ((1 + d)^b - 1 - b d); otherwise
+// c (p^b q^(1-b) - q - b (p - q))  (generators._power; the a_k are loop-invariant)
 template <typename T> __device__ T fd_term_power(T p, T q, double a0, double a1, double a2, double a3) {
     T b = T(a0);
     if (p > T(0) && q > T(0)) {
         T c = T(a1);  // 1 / (b (b - 1))
-        return fd_clamp(c * (exp(b * log(p) + (T(1) - b) * log(q)) - q - b * (p - q)));
+        T r = p / q, t;
+        if (r > T(0.5) && r < T(2)) {
+            T d = (p - q) / q;
+            T d_max = fmin(T(0.05), T(0.5) / fmax(T(1), fabs(b)));
+            if (fabs(d) < d_max) {
+                T coef[24];
+                coef[0] = T(0.5);
+                for (int k = 3; k <= 25; ++k) coef[k - 2] = coef[k - 3] * (b - T(k - 1)) / T(k);
+                T acc = T(0);
+                for (int k = 23; k >= 0; --k) acc = acc * d + coef[k];
+                t = q * (d * d * acc);
+            } else {
+                t = q * (c * (exp(b * log1p(d)) - T(1) - b * d));
+            }
+        } else {
+            t = c * (exp(b * log(p) + (T(1) - b) * log(q)) - q - b * (p - q));
+        }
+        return fd_clamp(t);
     }
     if (p > T(0)) return b < T(1) ? p / (T(1) - b) : fd_lim<T>::inf();
     if (q > T(0)) return b > T(0) ? q / b : fd_lim<T>::inf();

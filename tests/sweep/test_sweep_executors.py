@@ -100,5 +100,7 @@ def test_workers_run_single_threaded_kernels_and_the_client_is_untouched(tmp_pat
     run(sweep_threads_sim.SIM, out=tmp_path, executor=executor, workers=2)
     values = results.load(tmp_path).groupby("quantity")["value"].unique()
     assert values["numba_threads"].tolist() == [1.0] and values["env"].tolist() == [1.0]
+    # dask's MALLOC_TRIM_THRESHOLD_ is not imposed: glibc's dynamic mmap threshold is kept
+    assert values["malloc_trim"].tolist() == [float(environ.get("MALLOC_TRIM_THRESHOLD_", -1))]
     assert dict(os.environ) == environ
     total(np.ones(10, dtype=np.float32))  # a new compilation re-reads the environment
