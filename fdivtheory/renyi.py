@@ -147,12 +147,10 @@ def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = 
     if a == 1.0:
         return f_divergence(p, q, "kl", axis=axis, keepdims=keepdims, normalize=normalize,
                             base=base, invalid=invalid, nan_policy=nan_policy)
-    prep, P, Q, bad = None, None, None, None
-    if 0.0 < a < math.inf and abs(a - 1.0) > _NEAR_ONE:
-        fast = _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy)
-        if fast is not None:
-            prep, val, bad = fast
-            return V.finish(np.maximum(val, 0.0), bad, prep, keepdims=keepdims, base=base)
+    fast = _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy)
+    if fast is not None:
+        prep, val, bad = fast
+        return V.finish(np.maximum(val, 0.0), bad, prep, keepdims=keepdims, base=base)
     prep, P, Q, bad = _prepared(p, q, axis, normalize, invalid, nan_policy, base)
     xp = prep.xp
     with np.errstate(all="ignore"):

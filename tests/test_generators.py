@@ -373,12 +373,7 @@ def test_bad_parameters(call, exc):
 # ---------------------------------------------------------------------------
 
 NEAR_ONE_BUGS = {
-    "numba": (
-        {"power-beta=3"},
-        "fdivtheory/kernels/cpu.py: the general power term c (q exp(b log(p/q)) - q - "
-        "b (p - q)) cancels near p = q (7% error at |p/q - 1| = 1e-8); only beta in "
-        "{1/2, 2, -1} have cancellation-free special cases",
-    ),
+    "numba": (set(), ""),
     "generic": (set(), ""),
 }
 @pytest.mark.parametrize("path", ["numba", "generic"])

@@ -160,12 +160,6 @@ def test_kernel_and_generic_agree_near_ratio_one(name, kw):
     np.testing.assert_allclose(fast, generic, rtol=1e-10, atol=0)
 
 
-TINY_MASS_NAN_BUG = (
-    "chi_alpha(alpha > 1): the term |p - q|^a q^(1 - a) is 0 * inf = NaN when q is tiny "
-    "(|p - q|^a underflows, q^(1 - a) overflows), on both paths; the numba kernel also "
-    "skips the zero rule for p = 0 < q.  E.g. chi_alpha(3) of p = (1, 0, 0), "
-    "q = (1 - 8.1e-173, 0, 8.1e-173) is NaN (should be 8.1e-173)"
-)
 TINY_P = np.array([[1.0, 0.0, 0.0], [1 - 1e-300, 1e-300, 0.0], [0.5, 0.5 - 2e-200, 2e-200],
                    [0.5, 0.5 - 2e-300, 2e-300]])
 TINY_Q = np.array([[1 - 8.1e-173, 0.0, 8.1e-173], [1.0, 0.0, 0.0], [0.5, 0.5 - 1e-200, 1e-200],
@@ -189,12 +183,7 @@ def test_no_nan_with_tiny_masses(name, path):
                 if np.isnan(d).any():
                     nan_for.append(g.name)
                 assert np.all(np.isnan(d) | (d >= 0))
-    if nan_for:
-        if name == "chi_alpha":
-            pytest.xfail(TINY_MASS_NAN_BUG)
-        pytest.fail(f"NaN for valid input: {sorted(set(nan_for))}")
-    elif name == "chi_alpha":
-        pytest.fail("chi_alpha gives no NaN now: remove the known-bug branch")
+    assert not nan_for, f"NaN for valid input: {sorted(set(nan_for))}"
 
 
 @pytest.mark.parametrize("xp", NAMESPACES)

@@ -17,9 +17,10 @@ are dropped with ``omit_nan``), as on the CPU.  Kernels:
 
 * row-wise: one ``cupy.ReductionKernel`` per term over the last axis, the
   term fused into the reduction's map step (the array is read once);
-* full reduction of a 1-D pair: two stages (rows of :data:`CHUNK` elements,
-  then the sum of the partial sums).  A ``ReductionKernel`` that reduces a
-  whole 2^28 array to a scalar in one call runs ~100x slower on an H100
+* full reduction of a 1-D pair, and rows so long and few that one block per
+  row would idle the GPU: two stages (chunks of :data:`CHUNK` elements, then
+  the sum of the partial sums).  A ``ReductionKernel`` that reduces a whole
+  2^28 array to a scalar in one call runs ~100x slower on an H100
   (performance.md), because it gets a single block.
 
 Validation (:func:`row_flags`: the same flag bits and row sums as the CPU
@@ -241,17 +242,33 @@ def _params(kind: str, args) -> tuple[float, float, float, float]:
     return tuple((prm + [0.0] * 4)[:4])
 
 
+def _leaf_rows(kind: str, a, P, Q, omit_nan: bool):
+    kernel = _row_kernel(kind)
+    k = P.shape[-1]
+    if k < 4 * CHUNK or P.size // k >= 2048:
+        return kernel(P, Q, *a, omit_nan, axis=-1)
+    # few long rows: one block per row would leave the GPU idle; two stages instead
+    full = k - k % CHUNK
+    split = P.shape[:-1] + (full // CHUNK, CHUNK)
+    out = cp.sum(kernel(P[..., :full].reshape(split), Q[..., :full].reshape(split), *a,
+                        omit_nan, axis=-1), axis=-1)
+    if full < k:  # the tail (< CHUNK elements per row)
+        out = out + kernel(P[..., full:], Q[..., full:], *a, omit_nan, axis=-1)
+    return out
+
+
 def divergence_rows(desc, P, Q, omit_nan: bool = False):
     """Row sums of the standardised terms of descriptor ``desc`` over the last axis.
 
     ``desc`` is a ``Generator.kernel`` tuple (composites ``reversed``,
-    ``scaled``, ``sum`` included) or a leaf name.  One fused pass per leaf.
+    ``scaled``, ``sum`` included) or a leaf name.  One fused pass per leaf;
+    rows of at least 4 :data:`CHUNK` elements, when there are fewer than 2048 of
+    them, are reduced in two stages (chunks of :data:`CHUNK`, then their sum).
     """
     desc = (desc,) if isinstance(desc, str) else tuple(desc)
     kind = desc[0]
     if kind in TERMS:
-        a = _params(kind, desc[1:1 + TERMS[kind]])
-        return _row_kernel(kind)(P, Q, *a, bool(omit_nan), axis=-1)
+        return _leaf_rows(kind, _params(kind, desc[1:1 + TERMS[kind]]), P, Q, bool(omit_nan))
     if kind == "reversed":
         return divergence_rows(desc[1], Q, P, omit_nan)
     if kind == "scaled":
@@ -261,20 +278,10 @@ def divergence_rows(desc, P, Q, omit_nan: bool = False):
     raise KeyError(f"unknown kernel descriptor {desc!r}")
 
 
-def divergence_sum(desc, p, q, omit_nan: bool = False, chunk: int = CHUNK):
+def divergence_sum(desc, p, q, omit_nan: bool = False):
     """Sum of the terms over all elements of p, q (same shape): a two-stage reduction."""
     _need_cupy()
-    p, q = cp.ravel(p), cp.ravel(q)
-    n = p.size
-    full = n - n % chunk
-    total = cp.zeros((), dtype=p.dtype)
-    if full:
-        parts = divergence_rows(desc, p[:full].reshape(-1, chunk), q[:full].reshape(-1, chunk),
-                                omit_nan)
-        total = cp.sum(parts)
-    if full < n:  # the tail (< chunk elements) in one small call
-        total = total + divergence_rows(desc, p[full:], q[full:], omit_nan)
-    return total
+    return divergence_rows(desc, cp.ravel(p), cp.ravel(q), omit_nan)
 
 
 def kl_rows(P, Q, omit_nan: bool = False):
