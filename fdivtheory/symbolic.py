@@ -882,14 +882,14 @@ def verify(generator: Generator | str, *, params: Mapping[str, float] | None = N
 # ---------------------------------------------------------------------------
 
 @lru_cache(maxsize=512)
-def _conjugate_expr(expr: Any) -> Any:
+def _conjugate_expr(expr: Any, timeout: float = _SOLVE_BUDGET) -> Any:
     if expr.has(*_NONSMOOTH):
         return None
     d1 = sp.diff(expr, U)
     if sp.count_ops(d1) > _MAX_OPS:  # sympy's solve would take seconds and fail
         return None
     try:
-        with _deadline(_SOLVE_BUDGET):
+        with _deadline(timeout):
             return _solve_conjugate(expr, d1)
     except Exception:  # sympy's solvers raise many types when they give up; or out of time
         return None
@@ -917,11 +917,12 @@ def _solve_conjugate(expr: Any, d1: Any) -> Any:
     return None
 
 
-def conjugate_expr(generator: Generator) -> sp.Lambda | None:
+def conjugate_expr(generator: Generator, *, timeout: float = 10.0) -> sp.Lambda | None:
     r"""The Fenchel conjugate :math:`f^*(t) = t u^* - f(u^*)`, :math:`f'(u^*) = t`, in closed form.
 
     Valid for t strictly inside :math:`(f'(0^+), f'(\infty))`; returns
-    ``None`` when sympy cannot solve :math:`f'(u) = t` (or f is not smooth).
+    ``None`` when sympy cannot solve :math:`f'(u) = t` within ``timeout``
+    seconds (or f is not smooth).
 
     >>> import fdivtheory as fd
     >>> conjugate_expr(fd.get_generator("hellinger_sq"))   # t/(1 - t), t < 1
@@ -929,7 +930,7 @@ def conjugate_expr(generator: Generator) -> sp.Lambda | None:
     >>> conjugate_expr(fd.get_generator("tv")) is None
     True
     """
-    return _conjugate_expr(sp.sympify(generator.sympy_expr(U)))
+    return _conjugate_expr(sp.sympify(generator.sympy_expr(U)), float(timeout))
 
 
 # ---------------------------------------------------------------------------

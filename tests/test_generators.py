@@ -372,10 +372,6 @@ def test_bad_parameters(call, exc):
 # Accuracy where p/q is near 1 (the divergence is second order in p - q)
 # ---------------------------------------------------------------------------
 
-NEAR_ONE_BUGS = {
-    "numba": (set(), ""),
-    "generic": (set(), ""),
-}
 @pytest.mark.parametrize("path", ["numba", "generic"])
 @pytest.mark.parametrize("case", CASES, ids=_id)
 def test_accuracy_near_ratio_one(case, path, monkeypatch):
@@ -392,12 +388,6 @@ def test_accuracy_near_ratio_one(case, path, monkeypatch):
             assert float(fd.f_divergence(p, q, g)) == pytest.approx(0.0, abs=1e-18)
             continue
         worst = max(worst, abs(float(fd.f_divergence(p, q, g)) / float(exact) - 1))
-    key = _id(case)
-    bugs, reason = NEAR_ONE_BUGS[path]
-    if key in bugs:
-        if worst > 1e-6:
-            pytest.xfail(reason)
-        pytest.fail(f"{key} is accurate on the {path} path now; drop it from NEAR_ONE_BUGS")
     # 1e-6: allows the eps/|p/q - 1| of e.g. (sqrt p - sqrt q)^2, not lost digits
     assert worst <= 1e-6, worst
 
