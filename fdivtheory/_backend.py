@@ -13,7 +13,9 @@ nothing is moved between devices silently.
 
 Fused kernels are an optimisation behind the same functions: when the
 namespace is NumPy and the dtype is a real float, :func:`use_cpu_kernels`
-says the numba kernels in :mod:`fdivtheory.kernels.cpu` may run; every other
+says the numba kernels in :mod:`fdivtheory.kernels.cpu` may run; for CuPy
+arrays :func:`use_gpu_kernels` says the CuPy kernels in
+:mod:`fdivtheory.kernels.gpu` (same branch ladder) may run; every other
 namespace takes the generic array-API code path, which is the reference
 semantics the kernels are tested against.
 """
@@ -28,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "asarray",
+    "use_gpu_kernels",
     "float_dtype",
     "is_numpy_namespace",
     "namespace",
@@ -102,3 +105,18 @@ def use_cpu_kernels(xp: Any) -> bool:
     generic array-API path (used by the parity tests).
     """
     return is_numpy_namespace(xp) and os.environ.get("FDIVTHEORY_DISABLE_NUMBA", "") != "1"
+
+
+def use_gpu_kernels(xp: Any) -> bool:
+    """Whether the CuPy kernels of :mod:`fdivtheory.kernels.gpu` may run for ``xp``.
+
+    CuPy arrays on a visible CUDA device; ``FDIVTHEORY_DISABLE_CUPY_KERNELS=1``
+    forces the generic array-API path on the GPU (used by the GPU parity tests).
+    """
+    if not array_api_compat.is_cupy_namespace(xp):
+        return False
+    if os.environ.get("FDIVTHEORY_DISABLE_CUPY_KERNELS", "") == "1":
+        return False
+    from fdivtheory.kernels import gpu
+
+    return gpu.available()

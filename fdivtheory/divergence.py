@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from fdivtheory import _validation as V
-from fdivtheory._backend import namespace, use_cpu_kernels
+from fdivtheory._backend import namespace, use_cpu_kernels, use_gpu_kernels
 from fdivtheory.generators import Generator, get_generator, power_family
 
 __all__ = [
@@ -118,6 +118,10 @@ def _reduce(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
                              names=prep.names, normalize=normalize)
         return (np.reshape(vals.astype(P.dtype, copy=False), shape),
                 np.reshape(bad, shape))
+    if (gen.kernel is not None and not return_terms and use_gpu_kernels(xp)
+            and xp.isdtype(P.dtype, "real floating")):
+        return _reduce_gpu(gen, prep, normalize=normalize, invalid=invalid,
+                           nan_policy=nan_policy)
     fl = V.flags_xp(P, Q, xp)
     bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
                      normalize=normalize if normalize == "check" else False)
@@ -129,6 +133,29 @@ def _reduce(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
     if return_terms:
         return terms, bad
     return xp.sum(terms, axis=-1), bad
+
+
+def _reduce_gpu(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
+                nan_policy: str) -> tuple[Array, Array]:
+    """The CuPy-kernel twin of the numba branch of :func:`_reduce` (same flags, same ladder)."""
+    import cupy
+
+    from fdivtheory.kernels import gpu
+
+    xp, P, Q = prep.xp, prep.P, prep.Q
+    shape = P.shape[:-1]
+    P2 = cupy.ascontiguousarray(xp.reshape(P, (-1, P.shape[-1])))
+    Q2 = cupy.ascontiguousarray(xp.reshape(Q, (-1, Q.shape[-1])))
+    omit = nan_policy == "omit"
+    vals, bits, sp, sq = gpu.rowwise_divergence(gen.kernel, P2, Q2, omit)
+    fl = V.flags_from_bits(bits, sp, sq)
+    bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
+                     normalize=normalize if normalize == "check" else False)
+    if normalize is True:
+        P2 = P2 / xp.where(sp > 0, sp, 1.0)[:, None]
+        Q2 = Q2 / xp.where(sq > 0, sq, 1.0)[:, None]
+        vals = gpu.divergence_rows(gen.kernel, P2, Q2, omit)
+    return xp.reshape(xp.astype(vals, P.dtype), shape), xp.reshape(bad, shape)
 
 
 def f_divergence(p: Array, q: Array, f: str | Generator, *, axis: int = -1,
