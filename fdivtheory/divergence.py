@@ -104,7 +104,8 @@ def _reduce(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
         if normalize is True:
             n = P2.shape[0]
             bits, sp, sq = (np.empty(n, np.int64), np.empty(n), np.empty(n))
-            cpu.row_flags(P2, Q2, omit, bits, sp, sq)
+            with cpu.threads_for(P2.size):
+                cpu.row_flags(P2, Q2, omit, bits, sp, sq)
             fl = V.flags_from_bits(bits, sp, sq)
             bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names)
             with np.errstate(all="ignore"):

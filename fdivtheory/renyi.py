@@ -190,6 +190,18 @@ def _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy):
     n = P2.shape[0]
     out, bits, sp, sq = np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty(n)
     omit = nan_policy == "omit"
+    with cpu.threads_for(P2.size):
+        _renyi_rows(cpu, P2, Q2, a, omit, normalize, out, bits, sp, sq)
+    fl = V.flags_from_bits(bits, sp, sq)
+    bad = V.bad_rows(fl, prep.xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
+                     normalize=normalize if normalize == "check" else False)
+    return prep, np.reshape(out.astype(prep.P.dtype, copy=False), shape), np.reshape(bad, shape)
+
+
+def _renyi_rows(cpu: Any, P2: Array, Q2: Array, a: float, omit: bool, normalize: Any,
+                out: Array, bits: Array, sp: Array, sq: Array) -> None:
+    """Fill ``out`` (and the flags and sums) with the row-wise Rényi divergences."""
+    n = P2.shape[0]
     if normalize is True:
         cpu.row_flags(P2, Q2, omit, bits, sp, sq)
         with np.errstate(all="ignore"):
@@ -198,10 +210,6 @@ def _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy):
         cpu.renyi_rows(P2, Q2, a, omit, out, np.empty(n, np.int64), np.empty(n), np.empty(n))
     else:
         cpu.renyi_rows(P2, Q2, a, omit, out, bits, sp, sq)
-    fl = V.flags_from_bits(bits, sp, sq)
-    bad = V.bad_rows(fl, prep.xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False)
-    return prep, np.reshape(out.astype(prep.P.dtype, copy=False), shape), np.reshape(bad, shape)
 
 
 def hellinger_integral(p: Array, q: Array, alpha: float, *, axis: int = -1,
