@@ -547,6 +547,30 @@ _REFERENCE = {"power_half": "power", "power_2": "power", "power_m1": "power"}
 # kernel that closes over its term, so each gets its own module-level code)
 # ---------------------------------------------------------------------------
 
+_NAN_BITS = NAN_P | NAN_Q
+
+
+@njit(**_OPTS)
+def _entry_bits(p, q):
+    """Flag bits of one (p, q) pair: NaN bits if either is NaN, else negative/infinite bits."""
+    fl = 0
+    if p != p or q != q:
+        if p != p:
+            fl |= NAN_P
+        if q != q:
+            fl |= NAN_Q
+        return fl
+    if p < 0.0:
+        fl |= NEG_P
+    if q < 0.0:
+        fl |= NEG_Q
+    if p == INF:
+        fl |= INF_P
+    if q == INF:
+        fl |= INF_Q
+    return fl
+
+
 _ROW_TEMPLATE = '''
 @njit(error_model="numpy")
 def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
@@ -563,22 +587,10 @@ def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
             sp += p
             sq += q
             continue
-        if p != p or q != q:
-            if p != p:
-                fl |= NAN_P
-            if q != q:
-                fl |= NAN_Q
-            if omit_nan:
-                continue
-        else:
-            if p < 0.0:
-                fl |= NEG_P
-            if q < 0.0:
-                fl |= NEG_Q
-            if p == INF:
-                fl |= INF_P
-            if q == INF:
-                fl |= INF_Q
+        e = _entry_bits(p, q)
+        fl |= e
+        if omit_nan and (e & _NAN_BITS):
+            continue
         acc = NAN
     return acc, fl, sp, sq
 
@@ -738,20 +750,10 @@ def _flags_exact(P, Q, i):
     for j in range(P.shape[1]):
         p = np.float64(P[i, j])
         q = np.float64(Q[i, j])
-        if p != p or q != q:
-            if p != p:
-                fl |= NAN_P
-            if q != q:
-                fl |= NAN_Q
+        e = _entry_bits(p, q)
+        fl |= e
+        if e & _NAN_BITS:
             continue
-        if p < 0.0:
-            fl |= NEG_P
-        if q < 0.0:
-            fl |= NEG_Q
-        if p == INF:
-            fl |= INF_P
-        if q == INF:
-            fl |= INF_Q
         sp += p
         sq += q
     return fl, sp, sq
@@ -837,22 +839,10 @@ def _renyi_exact(P, Q, i, alpha, omit_nan):
                     if alpha > 1.0:
                         infinite = True
             continue
-        if p != p or q != q:
-            if p != p:
-                fl |= NAN_P
-            if q != q:
-                fl |= NAN_Q
-            if omit_nan:
-                continue
-        else:
-            if p < 0.0:
-                fl |= NEG_P
-            if q < 0.0:
-                fl |= NEG_Q
-            if p == INF:
-                fl |= INF_P
-            if q == INF:
-                fl |= INF_Q
+        e = _entry_bits(p, q)
+        fl |= e
+        if omit_nan and (e & _NAN_BITS):
+            continue
         bad = True
     if bad:
         val = NAN

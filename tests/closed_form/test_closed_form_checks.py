@@ -1,8 +1,6 @@
-"""The registered verification checks core.closed_form.* pass in quick mode, each under 5 s."""
+"""The registered verification checks core.closed_form.* pass in quick mode."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -19,9 +17,7 @@ def test_checks_are_registered():
 
 
 @pytest.mark.parametrize("check_id", IDS)
-def test_quick_check_passes_fast(check_id):
+def test_quick_check_passes(check_id):
     check = next(c for c in checks.registered("core") if c.id == check_id)
-    start = time.perf_counter()
     outcomes = check.run(quick=True)
-    assert time.perf_counter() - start < 5.0
     assert outcomes and all(o.passed for o in outcomes), [o for o in outcomes if not o.passed]
