@@ -123,3 +123,13 @@ def log_multinomial_coefficients(counts: np.ndarray) -> np.ndarray:
     counts = np.asarray(counts)
     n = counts.sum(axis=1)
     return gammaln(n + 1.0) - gammaln(counts + 1.0).sum(axis=1)
+
+
+def kl_from_logs(log_a: np.ndarray, log_b: np.ndarray) -> float:
+    """``sum a (log a - log b)`` over ``a > 0``; ``inf`` where ``b = 0 < a``."""
+    pos = log_a > -np.inf
+    if np.any(log_b[pos] == -np.inf):
+        return math.inf
+    with np.errstate(under="ignore"):
+        w = np.exp(log_a[pos])
+    return max(float(w @ (log_a[pos] - log_b[pos])), 0.0)  # >= 0; rounding can give -1e-16

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._logspace import log1mexp, log_cumsum, log_sf_strict, logsumexp
+from ._logspace import kl_from_logs, log1mexp, log_cumsum, log_sf_strict, logsumexp
 from ._validation import as_pmf, as_reward, resolve_log_n
 
 __all__ = [
@@ -114,7 +114,7 @@ class _LevelLaw:
             return np.exp(self.log_bon)
 
     def kl(self) -> float:
-        return _kl_from_logs(self.log_bon, self.log_ref)
+        return kl_from_logs(self.log_bon, self.log_ref)
 
     def win_rate(self) -> float:
         with np.errstate(under="ignore"):
@@ -124,16 +124,6 @@ class _LevelLaw:
 
     def expected_reward(self) -> float:
         return float(self.bon @ self.levels)
-
-
-def _kl_from_logs(log_a: np.ndarray, log_b: np.ndarray) -> float:
-    """``sum a (log a - log b)`` over ``a > 0``; ``inf`` where ``b = 0 < a``."""
-    pos = log_a > -np.inf
-    if np.any(log_b[pos] == -np.inf):
-        return math.inf
-    with np.errstate(under="ignore"):
-        w = np.exp(log_a[pos])
-    return max(float(w @ (log_a[pos] - log_b[pos])), 0.0)  # >= 0; rounding can give -1e-16
 
 
 def _levels(p_s: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -253,7 +243,7 @@ def best_of_n(p, reward, n=None, *, log_n: float | None = None,
         log_unit = best_of_n_level_log_pmf(log_p_s[order], ln)
         log_pi_s = np.empty_like(log_p_s)
         log_pi_s[order] = log_unit
-        kl = _kl_from_logs(log_unit, log_p_s[order])
+        kl = kl_from_logs(log_unit, log_p_s[order])
     log_pi = np.full(p.size, -np.inf)
     log_pi[sup] = log_pi_s
     with np.errstate(under="ignore"):

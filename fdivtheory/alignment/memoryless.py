@@ -32,6 +32,7 @@ import numpy as np
 
 from ._logspace import (
     binomial_logpmf,
+    kl_from_logs,
     log_cumsum,
     log_multinomial_coefficients,
     logsumexp,
@@ -161,13 +162,7 @@ class RewardLaw:
         ``inf`` when ``self`` is not absolutely continuous w.r.t. ``other``;
         supports are matched by value.
         """
-        a, b = self._aligned(other)
-        pos = a > -np.inf
-        if np.any(b[pos] == -np.inf):
-            return math.inf
-        with np.errstate(under="ignore"):
-            w = np.exp(a[pos])
-        return max(float(w @ (a[pos] - b[pos])), 0.0)  # >= 0; rounding can give -1e-16
+        return kl_from_logs(*self._aligned(other))
 
 
 @dataclass(frozen=True)
