@@ -28,13 +28,15 @@ import importlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
-    "CHECK_MODULES",
+    "CORE_CHECKS",
     "Check",
     "Outcome",
     "at_least",
     "at_most",
+    "check_modules",
     "close",
     "holds",
     "load_all",
@@ -42,13 +44,24 @@ __all__ = [
     "registered",
 ]
 
-#: Modules imported by :func:`load_all`; each registers its checks on import.
-#: A new verified result appends its module here.
-CHECK_MODULES: list[str] = [
-    "fdivtheory._core_checks",
-    "fdivtheory.closed_form.checks",
-    "fdivtheory.alignment.checks",
-]
+#: The core's own checks (divergences, generators, Rényi); every other check module is
+#: discovered: a module named ``checks`` in any subpackage of :mod:`fdivtheory`.
+CORE_CHECKS = "fdivtheory._core_checks"
+
+
+def check_modules() -> list[str]:
+    """Names of the check modules, the core's first, then the subpackages' in name order.
+
+    A subpackage registers checks by holding a ``checks.py`` (e.g.
+    ``fdivtheory/alignment/checks.py``); nothing in the core names it.  Found on
+    the file system, so that listing imports nothing.
+    """
+    root = Path(__file__).resolve().parent
+    found = sorted(".".join(("fdivtheory", *path.relative_to(root).parent.parts, "checks"))
+                   for path in root.rglob("checks.py")
+                   if path.parent != root and "__pycache__" not in path.parts
+                   and (path.parent / "__init__.py").exists())
+    return [CORE_CHECKS, *found]
 
 
 @dataclass(frozen=True)
@@ -168,8 +181,8 @@ def register(id: str, *, area: str, claim: str, kind: str = "theorem", source: s
 
 
 def load_all() -> None:
-    """Import every module in :data:`CHECK_MODULES` so that its checks register."""
-    for name in CHECK_MODULES:
+    """Import every module of :func:`check_modules` so that its checks register."""
+    for name in check_modules():
         importlib.import_module(name)
 
 

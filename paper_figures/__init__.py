@@ -6,33 +6,51 @@ of one simulation from ``RESULTS/<simulation>`` (a full run) or, failing that,
 ``RESULTS/<simulation>-quick``, running the simulation in quick mode first
 when neither holds results.
 
-The registry :data:`FIGURES` maps a figure name to ``"module"`` (the module's
-``SIM.figure`` draws it) or ``"module:function"`` (another
-``function(df, out_dir) -> list[Path]`` of that module, same ``SIM``); modules
-are imported only when their figure is drawn.
+A figure is a module ``paper_figures/<name>.py`` holding
+
+* ``SIMULATION``: the name of the simulation whose results it draws (the
+  module ``simulations.<SIMULATION>`` and its ``SIM``), or a dotted module path
+  holding a ``SIM``;
+* ``make(df, out_dir) -> list[Path]``: draw from the tidy table of
+  :func:`fdivtheory.results.load` and save with :func:`paper_figures.style.save`.
+
+Modules are discovered (every module of this package except ``style`` and
+private ones), so a new figure is one new file.  Figure modules import
+matplotlib; simulations and the library never do: ``python -m
+simulations.<name>`` draws its figures through :func:`draw` after a run.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fdivtheory.sweep import Simulation
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["FIGURES", "FigureEntry", "resolve"]
+    from fdivtheory.sweep import Simulation
 
-#: Figure name -> ``"module"`` or ``"module:function"`` (see the module docstring).
-FIGURES: dict[str, str] = {
-    "core_inequalities": "simulations.core_inequalities",
-    "alignment_bon": "simulations.alignment_bon",
-}
+__all__ = ["FIGURES", "FigureEntry", "draw", "resolve"]
+
+_NOT_FIGURES = {"style"}
+
+
+def _discover() -> dict[str, str]:
+    return {m.name: f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__)
+            if not m.name.startswith("_") and m.name not in _NOT_FIGURES}
+
+
+#: Figure name -> module drawing it (discovered; tests may add entries).
+FIGURES: dict[str, str] = _discover()
 
 
 @dataclass(frozen=True)
 class FigureEntry:
-    """A resolved registry entry: the simulation whose results it draws, and how."""
+    """A resolved figure: the simulation whose results it draws, and how."""
 
     name: str
     module: str
@@ -40,14 +58,24 @@ class FigureEntry:
     make: Callable[..., list[Path]]
 
 
+def _simulation(target: str) -> Simulation:
+    module = target if "." in target else f"simulations.{target}"
+    return importlib.import_module(module).SIM
+
+
 def resolve(name: str) -> FigureEntry:
     """Import the module behind figure ``name`` (``KeyError`` if it is not registered)."""
     if name not in FIGURES:
         raise KeyError(f"unknown figure {name!r}; registered: {', '.join(sorted(FIGURES))}")
-    module_name, _, attr = FIGURES[name].partition(":")
-    module = importlib.import_module(module_name)
-    sim = module.SIM
-    make = getattr(module, attr) if attr else sim.figure
-    if make is None:
-        raise AttributeError(f"{module_name}.SIM has no figure")
-    return FigureEntry(name, module_name, sim, make)
+    module = importlib.import_module(FIGURES[name])
+    return FigureEntry(name, FIGURES[name], _simulation(module.SIMULATION), module.make)
+
+
+def draw(sim: Simulation, df: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Draw every figure of ``sim`` from its results table ``df`` into ``out_dir``."""
+    paths: list[Path] = []
+    for name in sorted(FIGURES):
+        module = importlib.import_module(FIGURES[name])
+        if _simulation(module.SIMULATION).name == sim.name:
+            paths += module.make(df, out_dir)
+    return paths

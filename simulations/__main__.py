@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 import simulations
-from fdivtheory.sweep import Simulation, main, one_line
+from fdivtheory.sweep import Simulation, one_line
+from simulations._cli import main
 
 _NOT_SWEEPS = {"verify"}
 _USAGE = "usage: python -m simulations [list | run NAME [options]]"

@@ -2,7 +2,8 @@
 
     python -m simulations.verify [--quick] [--out DIR] [--only PREFIX] [--no-progress]
 
-Imports the modules listed in :data:`fdivtheory.checks.CHECK_MODULES`, runs each
+Imports the check modules (:func:`fdivtheory.checks.check_modules`: the core's and every
+``fdivtheory/<subpackage>/checks.py``), runs each
 registered check, prints one table (check id, claim, computed value, reference
 or bound, tolerance, margin, PASS/FAIL/WARN, time) and writes the same table in
 Markdown, with the package versions and the date, to ``OUT/report.md``
@@ -27,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fdivtheory import checks
+from fdivtheory.provenance import provenance
 from fdivtheory.sweep import one_line
-from fdivtheory.sweep.runner import provenance
 
 __all__ = ["Row", "format_markdown", "format_table", "main", "run_checks"]
 
@@ -68,7 +69,7 @@ def load_checks() -> list[Row]:
         return []
     except Exception:
         rows = []
-        for name in checks.CHECK_MODULES:
+        for name in checks.check_modules():
             try:
                 importlib.import_module(name)
             except Exception as exc:

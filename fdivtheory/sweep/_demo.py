@@ -7,10 +7,8 @@ executor can import its task function.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from fdivtheory.sweep.runner import Simulation
 
@@ -37,27 +35,12 @@ def task(params: dict, rng: np.random.Generator, device: str) -> dict:
     return {"mean": float(x.mean()), "max": float(x.max()), "head": x[:3], "n": params["n"]}
 
 
-def figure(df: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Sample means per block, one series per point."""
-    from paper_figures import style
-
-    with style.context():
-        fig, ax = style.subplots()
-        means = df[df.quantity == "mean"]
-        for point, sub in means.groupby("point"):
-            ax.plot(sub["block"], sub["value"], marker="o", label=f"point {point}")
-        ax.set(xlabel="replicate block", ylabel="sample mean")
-        ax.legend()
-        return style.save(fig, out_dir, "demo")
-
-
 SIM = Simulation(
     name="demo",
     description="Moments of shifted normal samples (a test fixture).",
     grid=grid,
     task=task,
     replicates=lambda quick: 3 if quick else 10,
-    figure=figure,
     supports_gpu=True,
 )
 

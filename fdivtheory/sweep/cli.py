@@ -6,13 +6,16 @@ import argparse
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.executors import EXECUTORS
 from fdivtheory.sweep.runner import DEVICES, Simulation, default_out, run
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["build_parser", "main"]
 
@@ -72,12 +75,18 @@ def build_parser(sim: Simulation) -> argparse.ArgumentParser:
     return p
 
 
-def main(sim: Simulation, argv: Sequence[str] | None = None) -> int:
+def main(sim: Simulation, argv: Sequence[str] | None = None, *,
+         draw: Callable[[Simulation, pd.DataFrame, Path], list[Path]] | None = None) -> int:
     """Run ``sim`` from the command line; return the exit status.
 
     0 on success, 1 when a task or the figure failed, 2 for bad options or an
     unusable environment (one line on stderr, never a traceback), 130 when
     interrupted (finished tasks stay stored; rerun with ``--resume``).
+
+    ``draw(sim, df, fig_dir) -> paths``, when given, draws the simulation's figures
+    from the stored results into ``OUT/figures`` after the run.  The library draws
+    nothing itself: ``python -m simulations.<name>`` passes
+    :func:`paper_figures.draw` (see ``simulations/_cli.py``).
     """
     parser = build_parser(sim)
     try:
@@ -93,8 +102,8 @@ def main(sim: Simulation, argv: Sequence[str] | None = None) -> int:
                       progress=not args.no_progress, scale=args.scale, device=args.device,
                       command=command)
         print(summary.line())
-        if sim.figure is not None:
-            return _figures(sim, parser.prog, out)
+        if draw is not None:
+            return _figures(sim, draw, parser.prog, out)
     except SweepError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return exc.status
@@ -105,15 +114,16 @@ def main(sim: Simulation, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _figures(sim: Simulation, prog: str, out: Path) -> int:
+def _figures(sim: Simulation, draw: Callable, prog: str, out: Path) -> int:
     from fdivtheory import results
 
     fig_dir = out / "figures"
     try:
-        paths = sim.figure(results.load(out), fig_dir)
+        paths = draw(sim, results.load(out), fig_dir)
     except Exception as exc:
         print(f"{prog}: error: the figure of {sim.name!r} failed: {one_line(exc)}",
               file=sys.stderr)
         return 1
-    print(f"{sim.name}: {len(paths)} figure files in {fig_dir}")
+    if paths:
+        print(f"{sim.name}: {len(paths)} figure files in {fig_dir}")
     return 0

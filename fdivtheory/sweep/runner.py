@@ -17,19 +17,17 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import platform
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from types import FunctionType
 
 import numpy as np
 
+from fdivtheory.provenance import provenance
 from fdivtheory.sweep import executors
 from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.store import Store, TaskRecord, encode_payload, open_store, store_path
@@ -62,9 +60,6 @@ class Simulation:
     replicates : int or callable
         Blocks of replicates per point (``replicates(quick) -> int`` if callable);
         each block is one task with its own seed.
-    figure : callable, optional
-        ``figure(df, out_dir) -> list[Path]`` drawing from
-        :func:`fdivtheory.results.load`'s table.
     supports_gpu : bool
         Whether ``task`` honours ``device="gpu"`` (CuPy).
     """
@@ -74,7 +69,6 @@ class Simulation:
     grid: Callable[[bool], list[dict]]
     task: TaskFunction
     replicates: int | Callable[[bool], int] = 1
-    figure: Callable | None = None
     supports_gpu: bool = False
 
     def __post_init__(self) -> None:
@@ -163,40 +157,6 @@ class RunSummary:
 def default_out(sim: Simulation, quick: bool) -> Path:
     """``results/<name>`` (``results/<name>-quick`` for quick runs)."""
     return Path("results") / (f"{sim.name}-quick" if quick else sim.name)
-
-
-def _version(dist: str, module: str) -> str | None:
-    mod = sys.modules.get(module)
-    version = getattr(mod, "__version__", None)
-    if version is None:
-        try:
-            version = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return None
-    return str(version)
-
-
-def _git_revision() -> str | None:
-    here = Path(__file__).resolve().parent
-    try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                             text=True, timeout=5)
-        if rev.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=here, capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-
-
-def provenance() -> dict[str, str | None]:
-    """Versions of Python, NumPy, SciPy and fdivtheory, and the git revision (if any)."""
-    import scipy  # noqa: F401  (imported so that its version is read from the module)
-
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "scipy": _version("scipy", "scipy"), "fdivtheory": _version("fdivtheory", "fdivtheory"),
-            "git_revision": _git_revision()}
 
 
 def require_device(sim: Simulation, device: str) -> None:

@@ -45,9 +45,10 @@ def test_ldp_and_win_rate_tasks():
 def test_quick_run_and_figures(tmp_path):
     from fdivtheory import results
     from fdivtheory.sweep import run
+    from paper_figures import alignment_bon as figure
 
     run(sim.SIM, quick=True, out=tmp_path)
-    paths = sim.figure(results.load(tmp_path), tmp_path / "figures")
+    paths = figure.make(results.load(tmp_path), tmp_path / "figures")
     assert {p.name for p in paths} == {"alignment_yang.png", "alignment_yang.pdf",
                                        "alignment_beirami.png", "alignment_beirami.pdf"}
     assert all(p.stat().st_size > 10_000 for p in paths)

@@ -16,7 +16,7 @@ from simulations import core_inequalities as ci
 
 
 def test_paper_figures_runs_missing_results_in_quick_mode_once(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(paper_figures.FIGURES, "demo", "fdivtheory.sweep._demo")
+    monkeypatch.setitem(paper_figures.FIGURES, "demo", "demo_figure")
     argv = ["demo", "--out", str(tmp_path / "figs"), "--results", str(tmp_path / "res"),
             "--no-progress"]
     assert figures_main(argv) == 0
@@ -31,7 +31,7 @@ def test_paper_figures_runs_missing_results_in_quick_mode_once(tmp_path, monkeyp
 def test_paper_figures_prefers_full_results(tmp_path, monkeypatch, capsys):
     from fdivtheory.sweep import _demo
 
-    monkeypatch.setitem(paper_figures.FIGURES, "demo", "fdivtheory.sweep._demo")
+    monkeypatch.setitem(paper_figures.FIGURES, "demo", "demo_figure")
     run(_demo.SIM, out=tmp_path / "res" / "demo")
     assert figures_main(["demo", "--out", str(tmp_path), "--results",
                          str(tmp_path / "res")]) == 0
@@ -72,6 +72,8 @@ def test_core_inequalities_small_run_and_figure(tmp_path):
     df = results.load(tmp_path)
     assert set(df["quantity"]) == {"max_ratio_pinsker", "max_ratio_bh", "max_ratio_le_cam",
                                    "min_ratio_le_cam_lower", "tv_sample", "kl_sample"}
-    paths = ci.SIM.figure(df, tmp_path / "figures")
+    from paper_figures import core_inequalities as figure
+
+    paths = figure.make(df, tmp_path / "figures")
     assert sorted(p.suffix for p in paths) == [".pdf", ".png"]
     assert all(p.stat().st_size > 0 for p in paths)

@@ -82,8 +82,12 @@ def test_existing_store_needs_resume_and_the_same_identity(tmp_path, capsys):
     assert "0 tasks run, 6 resumed" in capsys.readouterr().out
 
 
-def test_success_prints_a_summary_and_draws_the_figure(tmp_path, capsys):
-    assert main(_demo.SIM, ["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+def test_success_prints_a_summary_and_draws_the_figure(tmp_path, capsys, monkeypatch):
+    import paper_figures
+
+    monkeypatch.setitem(paper_figures.FIGURES, "demo", "demo_figure")
+    assert main(_demo.SIM, ["--quick", "--out", str(tmp_path), "--no-progress"],
+                draw=paper_figures.draw) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("demo: 6 tasks run, 0 resumed") and "results.sqlite" in out[0]
     assert "2 figure files" in out[1]

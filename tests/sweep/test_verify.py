@@ -42,7 +42,7 @@ def _crash(quick):
 
 @pytest.fixture
 def fake_checks(tmp_path, monkeypatch):
-    """A private registry whose CHECK_MODULES are written on the fly."""
+    """A private registry whose check modules are written on the fly."""
     monkeypatch.setattr(checks, "_REGISTRY", {})
     monkeypatch.syspath_prepend(str(tmp_path))
 
@@ -51,7 +51,7 @@ def fake_checks(tmp_path, monkeypatch):
             (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
             monkeypatch.delitem(sys.modules, name, raising=False)  # import it afresh
         importlib.invalidate_caches()
-        monkeypatch.setattr(checks, "CHECK_MODULES", list(modules))
+        monkeypatch.setattr(checks, "check_modules", lambda: list(modules))
 
     return install
 
