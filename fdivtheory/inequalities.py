@@ -155,9 +155,23 @@ def vajda_kl_lower(tv: ArrayLike) -> Number:
     0.431946
     """
     v = _nonneg(tv, "tv", upper=1.0)
+    # log((1+V)/(1-V)) = 2 atanh(V), so the bound is 2 V^2 / (1 + V) + 2 (atanh(V) - V):
+    # two non-negative terms (the direct form cancels to 2 V^2 from terms of size 2 V)
+    return _ret(2.0 * v * v / (1.0 + v) + 2.0 * _atanh_minus_x(v))
+
+
+def _atanh_minus_x(v: np.ndarray) -> np.ndarray:
+    """``atanh(v) - v = v^3/3 + v^5/5 + ...`` (>= 0 on [0, 1]), series for ``v < 1/4``."""
+    v = np.asarray(v, dtype=float)
+    small = v < 0.25
+    vs = np.where(small, v, 0.0)
+    v2 = vs * vs
+    series = np.zeros_like(vs)
+    for k in range(14, -1, -1):
+        series = series * v2 + 1.0 / (2 * k + 3)
     with np.errstate(divide="ignore"):
-        out = np.log1p(v) - np.log1p(-v) - 2.0 * v / (1.0 + v)
-    return _ret(out)
+        far = np.arctanh(np.where(small, 0.5, v)) - np.where(small, 0.5, v)
+    return np.where(small, vs * v2 * series, far)
 
 
 def kl_lower_from_hellinger_sq(hellinger_sq: ArrayLike) -> Number:
@@ -330,10 +344,17 @@ def _tv_upper_scalar(k: float) -> float:
         return 1.0
     # L(v) >= max(2 v^2, -log(1 - v^2)) (Pinsker, Bretagnolle–Huber): bracket
     hi = min(math.sqrt(k / 2.0), math.sqrt(-math.expm1(-k)), math.nextafter(1.0, 0.0))
-    if _kl_lower_scalar(hi) <= k:
-        return hi
-    return brentq(lambda v: _kl_lower_scalar(v) - k, 0.0, hi, xtol=1e-300, rtol=8.9e-16,
-                  maxiter=500)
+    if _kl_lower_scalar(hi) < k:
+        # the bracket's end is (to rounding) the answer; for k > ~36.7, L^{-1}(k) lies above
+        # the largest double below 1 and the only valid bound is 1.0
+        v = hi
+    else:
+        v = brentq(lambda v: _kl_lower_scalar(v) - k, 0.0, hi, xtol=1e-300, rtol=8.9e-16,
+                   maxiter=500)
+    # an upper bound: round up, to the smallest double with L(v) >= k
+    while v < 1.0 and _kl_lower_scalar(v) < k:
+        v = math.nextafter(v, 2.0)
+    return v
 
 
 def tv_upper_from_kl(kl: ArrayLike) -> Number:

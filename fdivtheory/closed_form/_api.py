@@ -40,6 +40,8 @@ def _in_base(value: float, base: float | None) -> float:
 
 
 #: Negative results down to this are rounding (set to 0); below, a closed form is wrong.
+#: Every built-in form is a sum of non-negative terms (or clipped at 0), so only a
+#: user-registered closed form can trigger the ArithmeticError.
 NEGATIVE_ATOL = 1e-8
 
 

@@ -27,6 +27,26 @@ Exponential; Gil, Alajaji & Linder 2013 for the Rényi forms):
   Gamma (one or two crossings, roots of ``c + (k_p-k_q) log x - (beta_p-beta_q) x``
   by Brent's method); Laplace (piecewise linear log-ratio).  Beta and Dirichlet:
   no exact TV (use ``tv_bounds``).
+
+Numerical evaluation (the formulas above are the definitions; they are not
+evaluated as written, because their terms cancel):
+
+* differences of ``log Gamma`` enter only through the Bregman remainder
+  ``lgamma(b) - lgamma(a) - (b - a) psi(a) >= 0``
+  (:func:`~fdivtheory.closed_form._numerics.lgamma_bregman`); where the shape
+  and rate parts of the Gamma KL both grow like the shape (or the Dirichlet
+  parts like the concentration), Stirling's series regroups them into
+  non-negative terms, the cross differences ``dk b1 - db k1`` formed exactly;
+* ratios enter through ``phi(u) = u - log(1 + u)`` with ``log(1 + u)`` taken
+  from the ratio itself, so rate or scale ratios of 1e-300 .. 1e300 lose nothing;
+* Rényi (Gamma, Exponential, Dirichlet, Beta: exponential families) through the
+  escort ``M_a`` with natural parameter ``a theta_p + (1 - a) theta_q``:
+  ``D_a = KL(P||Q) + KL(P||M_a) / (a - 1)`` for ``a > 1`` and
+  ``D_a = a/(1 - a) KL(M_a||P) + KL(M_a||Q)`` for ``a < 1`` (both sums of
+  non-negative terms, continuous at ``a = 1`` with no ``1/(a - 1)`` blow-up);
+  Laplace through an expansion anchored at ``a = 1`` and the skew symmetry
+  ``(1 - a) D_a(P||Q) = a D_{1-a}(Q||P)`` for ``a < 1/2``.
+  The guaranteed errors are stated in the accuracy contract of the documentation.
 """
 
 from __future__ import annotations
@@ -37,13 +57,18 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import digamma, gammainc, gammaincc, gammaln
+from scipy.special import gammainc, gammaincc, gammaln
 
 from fdivtheory.closed_form._numerics import (
+    diff_of_products,
+    expm1_minus_x,
     frozen_array,
+    h,
+    lgamma_bregman,
+    phi,
     positive_scalar,
+    stirling_tail,
     tv_from_crossings,
-    x_minus_log1p,
 )
 from fdivtheory.closed_form._registry import register
 
@@ -102,12 +127,65 @@ def _as_gamma(X: Gamma | Exponential) -> Gamma:
     return X if isinstance(X, Gamma) else Gamma(1.0, X.rate)
 
 
+def _log_ratio(x2: float, x1: float) -> float:
+    """``log(x2 / x1)`` for positive floats, also when the quotient over/underflows."""
+    r = x2 / x1
+    if 1e-300 < r < 1e300:
+        return math.log(r)
+    return math.log(x2) - math.log(x1)
+
+
+def _kl_gamma_params(k1: float, b1: float, k2: float, b2: float,
+                     dk: float | None = None, db: float | None = None,
+                     cross: float | None = None) -> float:
+    """``KL(Gamma(k1, b1) || Gamma(k2, b2))``; ``dk = k2 - k1``, ``db = b2 - b1`` and
+    ``cross = dk b1 - db k1`` may be given when known more accurately than from the
+    rounded endpoints (the escort members of the Rényi identity).
+
+    ``lgamma_bregman(k1, k2) + k2 phi(z) - dk z`` with ``z = db / b1``
+    (``phi(z) = z - log(1 + z)``, the log taken as ``log(b2 / b1)`` so that a
+    rate ratio of 1e-17 or 1e300 loses nothing).  When a shape is >= 12 the
+    shape and rate parts are large and cancel (e.g. close means
+    ``k2 / b2 ~ k1 / b1``); there Stirling's series regroups them: after
+    shifting both shapes by ``n`` (until both are >= 12, ``A = k1 + n``),
+    ``KL = sum_{j<n} phi(dk / (k1 + j)) + A (1 + z) h(w) + stirling_tail(A, t)
+    - n phi(z)``, ``t = dk / A``, ``w = (dk b1 - db A) / (A b2)`` (the
+    numerator formed exactly), ``h(w) = (1 + w) log(1 + w) - w``.
+    """
+    exact_ends = dk is None
+    if dk is None:
+        dk = k2 - k1
+    if db is None:
+        db = b2 - b1
+    z = db / b1
+    log_rz = math.log1p(z) if abs(z) < 0.25 else _log_ratio(b2, b1)
+    if max(k1, k2) < 12.0:
+        return lgamma_bregman(k1, k2, dk) + k2 * phi(z, log_rz) - dk * z
+    # shift both shapes by n (recurrence of lgamma), then regroup with Stirling's series:
+    # KL = sum_j phi(dk / (k1 + j)) + A (1 + z) h(w) + tail(A, t) - n phi(z), A = k1 + n
+    head, n = 0.0, 0
+    while min(k1, k2) + n < 12.0:
+        u = dk / (k1 + n)
+        head += phi(u, None if abs(u) < 0.25 else _log_ratio(k2 + n, k1 + n))
+        n += 1
+    A = k1 + n
+    t = dk / A
+    log_rt = math.log1p(t) if abs(t) < 0.25 else _log_ratio(k2 + n, A)
+    # dk b1 - db k1 from whichever is exact: the endpoints (given laws) or the increments
+    # (the escort members of the Renyi identity)
+    if cross is None:
+        cross = (diff_of_products(k2, b1, b2, k1) if exact_ends
+                 else diff_of_products(dk, b1, db, k1))
+    w = (cross - n * db) / (A * b2)
+    log_rw = math.log1p(w) if abs(w) < 0.25 else log_rt - log_rz
+    one_plus_z = b2 / b1
+    main = A * one_plus_z * h(w, math.exp(log_rw), log_rw) if w != 0.0 else 0.0
+    return head + main + stirling_tail(A, t, log_rt) - n * phi(z, log_rz)
+
+
 def _kl_gamma(P: Any, Q: Any) -> float:
     P, Q = _as_gamma(P), _as_gamma(Q)
-    kp, kq, bp, bq = P.shape, Q.shape, P.rate, Q.rate
-    z = (bq - bp) / bp  # beta_q/beta_p - 1
-    shape_part = (kp - kq) * float(digamma(kp)) - float(gammaln(kp)) + float(gammaln(kq))
-    return shape_part + kq * x_minus_log1p(z) + (kp - kq) * z
+    return _kl_gamma_params(P.shape, P.rate, Q.shape, Q.rate)
 
 
 def _renyi_gamma(P: Any, Q: Any, alpha: float) -> float:
@@ -117,14 +195,28 @@ def _renyi_gamma(P: Any, Q: Any, alpha: float) -> float:
         return 0.0
     if math.isinf(alpha):
         return _renyi_inf_gamma(kp, bp, kq, bq)
-    ka = alpha * kp + (1.0 - alpha) * kq
-    ba = alpha * bp + (1.0 - alpha) * bq
-    if ka <= 0 or ba <= 0:
-        return math.inf
-    log_int = (alpha * kp * math.log(bp / ba) + (1.0 - alpha) * kq * math.log(bq / ba)
-               + float(gammaln(ka)) - alpha * float(gammaln(kp))
-               - (1.0 - alpha) * float(gammaln(kq)))
-    return log_int / (alpha - 1.0)
+    dk, db = kp - kq, bp - bq
+    cross = diff_of_products(kp, bq, kq, bp)  # kp bq - kq bp, exactly rounded
+    if alpha > 1.0:
+        # D = KL(P||Q) + KL(P||M) / (alpha - 1), M = P + (alpha - 1)(P - Q) (natural parameters)
+        e = alpha - 1.0
+        km, bm = kp + e * dk, bp + e * db
+        if not (km > 0.0 and bm > 0.0):
+            return math.inf
+        return (_kl_gamma_params(kp, bp, kq, bq)
+                + _kl_gamma_params(kp, bp, km, bm, e * dk, e * db, e * cross) / e)
+    # alpha < 1: D = alpha/(1-alpha) KL(M||P) + KL(M||Q), M = alpha P + (1 - alpha) Q
+    km, bm = alpha * kp + (1.0 - alpha) * kq, alpha * bp + (1.0 - alpha) * bq
+    if 0.5 * kq <= kp <= 2.0 * kq and 0.5 * bq <= bp <= 2.0 * bq:
+        # close laws: the differences are exact (Sterbenz), pass the increments
+        to_p = _kl_gamma_params(km, bm, kp, bp, (1.0 - alpha) * dk, (1.0 - alpha) * db,
+                                (1.0 - alpha) * cross)
+        to_q = _kl_gamma_params(km, bm, kq, bq, -alpha * dk, -alpha * db, -alpha * cross)
+    else:
+        # far laws: the right side is minimal at the exact M, so rounding M costs only
+        # second-order terms
+        to_p, to_q = _kl_gamma_params(km, bm, kp, bp), _kl_gamma_params(km, bm, kq, bq)
+    return alpha / (1.0 - alpha) * to_p + to_q
 
 
 def _log_c_gamma(kp: float, bp: float, kq: float, bq: float) -> float:
@@ -276,10 +368,53 @@ def _log_beta(a: np.ndarray) -> float:
     return float(np.sum(gammaln(a)) - gammaln(np.sum(a)))
 
 
+def _kl_dirichlet_params(p: np.ndarray, q: np.ndarray, d: np.ndarray | None = None) -> float:
+    r"""``KL(Dir(p) || Dir(q))``, ``d = q - p`` (given when known more exactly than ``q - p``).
+
+    ``KL = sum_i breg(p_i, q_i) - breg(p_0, q_0)`` with ``breg`` the Bregman
+    divergence of ``log Gamma`` (:func:`lgamma_bregman`) and ``p_0 = sum p``:
+    Dir(p) is the normalised vector of independent Gamma(p_i, 1), and this is
+    the chain rule.  For ``p_0, q_0 >= 12`` the two parts cancel (both grow
+    like the concentration); with ``breg(a, a(1+t)) = a h(t) + rest(a, t)``
+    the leading parts combine into ``q_0 KL(q / q_0 || p / p_0)`` (a
+    non-negative sum, numerators ``d_i p_0 - p_i d_0`` formed exactly), so
+    ``KL = q_0 KL(rho || pi) + sum_i rest_i - rest_0``.
+    """
+    if d is None:
+        d = q - p
+    p0, q0, d0 = math.fsum(p), math.fsum(q), math.fsum(d)
+    bregs = [lgamma_bregman(float(a), float(b), float(di)) for a, b, di in zip(p, q, d, strict=True)]
+    if max(p0, q0) < 12.0:
+        return max(0.0, math.fsum(bregs) - lgamma_bregman(p0, q0, d0))
+    if min(p0, q0) < 12.0:
+        # Dir(p) is also the normalised vector of Gamma(p_i, b) for any common rate b, so
+        # KL = sum_i KL(Gamma(p_i, 1) || Gamma(q_i, c)) - KL(Gamma(p_0, 1) || Gamma(q_0, c))
+        # for every c > 0; c = q_0 / p_0 matches the means of the sums, which removes the
+        # p_0 log p_0-sized parts that cancel in the plain form (any rounding of c is exact
+        # for the identity)
+        c = q0 / p0
+        parts = [_kl_gamma_params(float(a), 1.0, float(b), c) for a, b in zip(p, q, strict=True)]
+        return max(0.0, math.fsum(parts) - _kl_gamma_params(p0, 1.0, q0, c))
+    log_r0 = math.log1p(d0 / p0) if abs(d0 / p0) < 0.25 else _log_ratio(q0, p0)
+    jensen, rest = [], []
+    for a, b, di, bi in zip(p, q, d, bregs, strict=True):
+        a, b, di = float(a), float(b), float(di)
+        t = di / a
+        log_rt = math.log1p(t) if abs(t) < 0.25 else _log_ratio(b, a)
+        if min(a, b) >= 12.0:
+            rest.append(stirling_tail(a, t, log_rt))
+        else:
+            rest.append(bi - a * h(t, b / a, log_rt))
+        u = diff_of_products(di, p0, a, d0) / (a * q0)
+        log_ru = math.log1p(u) if abs(u) < 0.25 else log_rt - log_r0
+        jensen.append(a * h(u, math.exp(log_ru), log_ru))
+    main = q0 / p0 * math.fsum(jensen)
+    return max(0.0, main + math.fsum(rest) - stirling_tail(p0, d0 / p0, log_r0))
+
+
 def _kl_dirichlet(P: Any, Q: Any) -> float:
     p, q = _conc(P, Q)
-    return (_log_beta(q) - _log_beta(p)
-            + float(np.sum((p - q) * (digamma(p) - digamma(np.sum(p))))))
+    return _kl_dirichlet_params(p, q)
 
 
 def _renyi_dirichlet(P: Any, Q: Any, alpha: float) -> float:
@@ -294,11 +429,22 @@ def _renyi_dirichlet(P: Any, Q: Any, alpha: float) -> float:
         pos = d > 0
         entropy_part = float(np.sum(d[pos] * np.log(d[pos] / total))) if total > 0 else 0.0
         return entropy_part + _log_beta(q) - _log_beta(p)
-    mix = alpha * p + (1.0 - alpha) * q
-    if np.any(mix <= 0):
-        return math.inf
-    log_int = _log_beta(mix) - alpha * _log_beta(p) - (1.0 - alpha) * _log_beta(q)
-    return log_int / (alpha - 1.0)
+    diff = p - q
+    if alpha > 1.0:
+        # D = KL(P||Q) + KL(P||M) / (alpha - 1), M = P + (alpha - 1)(P - Q)
+        e = alpha - 1.0
+        m = p + e * diff
+        if np.any(m <= 0):
+            return math.inf
+        return _kl_dirichlet_params(p, q) + _kl_dirichlet_params(p, m, e * diff) / e
+    # alpha < 1: D = alpha/(1-alpha) KL(M||P) + KL(M||Q), M = alpha P + (1 - alpha) Q
+    m = alpha * p + (1.0 - alpha) * q
+    if np.all((0.5 * q <= p) & (p <= 2.0 * q)):
+        to_p = _kl_dirichlet_params(m, p, (1.0 - alpha) * diff)
+        to_q = _kl_dirichlet_params(m, q, -alpha * diff)
+    else:
+        to_p, to_q = _kl_dirichlet_params(m, p), _kl_dirichlet_params(m, q)
+    return alpha / (1.0 - alpha) * to_p + to_q
 
 
 for _tp in (Dirichlet, Beta):
@@ -342,9 +488,52 @@ class Laplace:
 
 @register("kl", Laplace, Laplace)
 def _kl_laplace(P: Laplace, Q: Laplace) -> float:
+    # KL = phi(r - 1) + r E(-dm / b_p), r = b_p / b_q, E(x) = e^x - 1 - x: both terms >= 0
     bp, bq, dm = P.scale, Q.scale, abs(P.loc - Q.loc)
+    log_r = _log_ratio(bp, bq)
     r = bp / bq
-    return x_minus_log1p(r - 1.0) + dm / bq + r * math.expm1(-dm / bp)
+    if math.isinf(r):
+        return math.inf
+    return phi((bp - bq) / bq, log_r) + r * expm1_minus_x(-dm / bp)
+
+
+def _renyi_laplace_near_one(bp: float, bq: float, dm: float, alpha: float,
+                            e: float | None = None) -> float | None:
+    """``D_alpha`` anchored at ``alpha = 1`` (``e = alpha - 1``; None if ``b_p/b_q`` overflows).
+
+    With ``r = b_p/b_q``, ``u = alpha/b_p``, ``v = -e/b_q``, ``x = e (1 - r)``:
+    if ``v <= u``, ``k = u - v``, ``w = (1 - e^{-k dm}) / k``,
+    ``D = phi(r - 1) + phi(x) / e + E(-k dm) / (k b_q) - phi(-e w / b_q) / e``;
+    if ``u < v``, ``k = v - u``,
+    ``D = phi(r - 1) + phi(x) / e - [u E(-k dm) / k + phi(u w)] / e``
+    (``phi(z) = z - log(1 + z)``, ``E(z) = e^z - 1 - z``), every term without
+    cancellation and the ``1/e`` terms O(e) as ``alpha -> 1``.
+    """
+    if e is None:
+        e = alpha - 1.0  # the reflection passes e = -alpha' exactly (1 - alpha' - 1 rounds)
+    u, v = alpha / bp, -e / bq
+    r = bp / bq
+    if not math.isfinite(r) or r == 0.0:
+        return None
+    x = e * ((bq - bp) / bq)  # e (1 - r), without the rounding of r
+    if x <= -1.0:
+        return math.inf
+    log_r = _log_ratio(bp, bq)
+    if abs(x) < 0.5:
+        head = phi((bp - bq) / bq, log_r) + phi(x) / e  # both O(e) pieces exact
+    else:
+        head = -math.log1p(x) / e - log_r  # the split would cancel when r is huge
+    if v <= u:
+        k = u - v
+        kdm = k * dm
+        w = dm if k == 0.0 else -math.expm1(-kdm) / k
+        mean_part = 0.0 if k == 0.0 else expm1_minus_x(-kdm) / (k * bq)
+        return head + mean_part - phi(-e * w / bq) / e
+    # u < v (only for alpha < 1 and b_q < b_p): the same with the roles of u and v exchanged
+    k = v - u
+    kdm = k * dm
+    w = -math.expm1(-kdm) / k
+    return head - (u * expm1_minus_x(-kdm) / k + phi(u * w)) / e
 
 
 @register("renyi", Laplace, Laplace, note="all orders in [0, inf]")
@@ -354,11 +543,19 @@ def _renyi_laplace(P: Laplace, Q: Laplace, alpha: float) -> float:
         return 0.0
     if math.isinf(alpha):
         return math.log(bq / bp) + dm / bq if bp <= bq else math.inf
+    if alpha < 0.5:
+        near = _renyi_laplace_near_one(bq, bp, dm, 1.0 - alpha, -alpha)
+        if near is not None:
+            return alpha / (1.0 - alpha) * near  # (1 - a) D_a(P||Q) = a D_{1-a}(Q||P)
+    else:
+        near = _renyi_laplace_near_one(bp, bq, dm, alpha)
+        if near is not None:
+            return near
     u, v = alpha / bp, (1.0 - alpha) / bq
     if u + v <= 0:
         return math.inf
-    w0, h = min(u, v), abs(u - v)
-    w = dm if h == 0 else -math.expm1(-h * dm) / h
+    w0, hh = min(u, v), abs(u - v)
+    w = dm if hh == 0 else -math.expm1(-hh * dm) / hh
     # p^a q^(1-a) = e^{-u|x - m_p| - v|x - m_q|} / (2 b_p^a b_q^(1-a))
     log_int = (-math.log(u + v) - w0 * dm + math.log1p(w0 * w)
                - alpha * math.log(bp) - (1.0 - alpha) * math.log(bq))

@@ -16,6 +16,14 @@ the whitened mean difference is ``c = U^T L_p^{-1} (m_p - m_q)``.  Then, with
   positive definite (directions with ``y_i = 0`` and ``c_i = 0`` contribute 0),
   ``+inf`` otherwise; ``D_0 = 0``.
 
+For ``a < 1`` and ``a > 1`` the log-determinant part is evaluated per
+eigen-direction through the escort variance ``lambda / (1 + a y)``:
+``KL(P||Q) + KL(P||M)/(a - 1)`` (``a > 1``) and ``a/(1-a) KL(M||P) + KL(M||Q)``
+(``a < 1``), sums of terms ``phi(r - 1) / 2 >= 0`` with ``log r`` taken from
+``log lambda`` (accurate for variance ratios of 1e-300 .. 1e300), so nothing is
+divided by ``a - 1`` and ``a -> 1`` is continuous.  Diagonal covariances give
+``lambda_i`` directly; full ones from two SVDs (see ``_whiten``).
+
 This is the textbook closed form (``D_a = a/2 dm^T Sigma_a^{-1} dm -
 1/(2(a-1)) log(|Sigma_a| / (|Sigma_p|^{1-a} |Sigma_q|^a))``,
 ``Sigma_a = a Sigma_q + (1-a) Sigma_p``; Gil, Alajaji & Linder 2013; Pardo 2006)
@@ -31,16 +39,15 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg import solve_triangular
-from scipy.special import erf, gammainc, gammaincc, ndtr
+from scipy.special import erf, gammainc, gammaincc
 
-from fdivtheory._special import log1p_minus_x as _log1p_minus_x
-from fdivtheory._special import x_minus_log1p as _x_minus_log1p
-from fdivtheory.closed_form._numerics import frozen_array, tv_from_crossings
+from fdivtheory.closed_form._numerics import frozen_array, ndtr_diff, phi_array
 from fdivtheory.closed_form._registry import missing, register
 
 __all__ = ["Gaussian"]
 
-#: Relative tolerance under which two covariances count as equal (TV closed forms).
+#: Relative tolerance under which two full (non-diagonal) covariances count as equal for
+#: the TV closed forms (diagonal ones and identical matrices are compared exactly).
 EQUAL_COV_RTOL = 1e-12
 
 
@@ -162,39 +169,86 @@ class Gaussian:
 
 @dataclass(frozen=True)
 class _Whitened:
-    s: np.ndarray  # singular values of L_p^{-1} L_q; lambda = s^2
-    y: np.ndarray  # lambda - 1, computed as (s - 1)(s + 1)
-    c: np.ndarray  # U^T L_p^{-1} (m_p - m_q)
+    s: np.ndarray  # square roots of the eigenvalues lambda of Sigma_p^{-1} Sigma_q
+    y: np.ndarray  # lambda - 1, without cancellation
+    c: np.ndarray  # whitened mean difference in the eigenbasis
+    log_lam: np.ndarray  # log(lambda), accurate also for lambda ~ 1e-300 or 1e300
+    exact: bool  # True when lambda and y are exact to rounding (both covariances diagonal)
+
+
+def _is_diagonal(G: Gaussian) -> bool:
+    return bool(np.count_nonzero(G._chol - np.diag(np.diag(G._chol))) == 0)
 
 
 def _whiten(P: Gaussian, Q: Gaussian) -> _Whitened:
+    """Eigen-decomposition of ``Sigma_p^{-1} Sigma_q`` in the coordinates whitening ``P``.
+
+    Diagonal covariances: ``lambda_i = v_q,i / v_p,i`` and ``y_i = (v_q,i - v_p,i) / v_p,i``
+    directly (exact to rounding).  Otherwise the singular values of ``L_p^{-1} L_q``
+    (``s_i >= 1``) and the reciprocals of those of ``L_q^{-1} L_p`` (``s_i < 1``): an SVD
+    gives each singular value to an absolute error ``~ eps s_max``, so the small ones
+    come from the inverse pair, where they are the large ones.
+    """
     if not isinstance(P, Gaussian) or not isinstance(Q, Gaussian):
         raise TypeError("P and Q must be Gaussian")
     if P.dim != Q.dim:
         raise ValueError(f"Q.mean has dimension {Q.dim} but P.mean has dimension {P.dim}")
+    if _is_diagonal(P) and _is_diagonal(Q):
+        vp, vq = np.diag(P._cov).copy(), np.diag(Q._cov).copy()
+        with np.errstate(over="ignore", under="ignore"):
+            lam = vq / vp
+            y = (vq - vp) / vp
+        normal = (lam > 1e-300) & (lam < 1e300)
+        log_lam = np.where(normal, np.log(np.where(normal, lam, 1.0)), np.log(vq) - np.log(vp))
+        log_lam = np.where(np.abs(y) < 0.25, np.log1p(np.where(np.abs(y) < 0.25, y, 0.0)),
+                           log_lam)
+        c = (P._m - Q._m) / np.sqrt(vp)
+        return _Whitened(np.sqrt(lam), y, c, log_lam, True)
     B = solve_triangular(P._chol, Q._chol, lower=True)
     U, s, _ = np.linalg.svd(B)
+    t = np.linalg.svd(solve_triangular(Q._chol, P._chol, lower=True), compute_uv=False)
+    s = np.where(s >= 1.0, s, 1.0 / t[::-1])
     u = solve_triangular(P._chol, P._m - Q._m, lower=True)
-    return _Whitened(s, (s - 1.0) * (s + 1.0), U.T @ u)
+    y = (s - 1.0) * (s + 1.0)
+    log_lam = np.where(np.abs(y) < 0.25, np.log1p(np.where(np.abs(y) < 0.25, y, 0.0)),
+                       2.0 * np.log(s))
+    return _Whitened(s, y, U.T @ u, log_lam, False)
+
+
+def _phi(u: np.ndarray, log_r: np.ndarray) -> np.ndarray:
+    """``u - log(1 + u)``, ``log(1 + u) = log_r`` given (see :func:`phi_array`)."""
+    return phi_array(u, log_r)
 
 
 @register("kl", Gaussian, Gaussian)
 def _kl(P: Gaussian, Q: Gaussian) -> float:
+    # KL = 1/2 [ ||L_q^{-1} (m_p - m_q)||^2 + sum_i phi(1/lambda_i - 1) ], each term >= 0
     w = _whiten(P, Q)
-    lam = w.s * w.s
-    z = -w.y / lam  # 1/lambda - 1
-    return 0.5 * float(np.sum(w.c * w.c / lam) + np.sum(_x_minus_log1p(z)))
+    maha = solve_triangular(Q._chol, P._m - Q._m, lower=True)
+    with np.errstate(over="ignore", divide="ignore"):
+        z = -w.y * np.exp(-w.log_lam)  # 1/lambda - 1
+    return 0.5 * (math.fsum(maha * maha) + math.fsum(_phi(z, -w.log_lam)))
 
 
-def _renyi_inf(w: _Whitened) -> float:
-    scale = max(1.0, float(np.max(np.abs(w.y))))
-    flat = np.abs(w.y) <= EQUAL_COV_RTOL * scale
+def _renyi_inf(P: Gaussian, Q: Gaussian, w: _Whitened) -> float:
+    """``log sup p/q``: finite iff ``Sigma_q - Sigma_p`` is PSD and the means differ only
+    in directions where it is definite.  Diagonal covariances are decided exactly; full
+    ones with equal matrices exactly, otherwise to the rounding level of the whitening."""
+    if w.exact:
+        flat = w.y == 0.0
+    elif np.array_equal(P._cov, Q._cov):
+        flat = np.ones_like(w.y, dtype=bool)
+    else:
+        flat = np.abs(w.y) <= 8.0 * w.y.size * np.finfo(float).eps * float(np.max(w.s)) ** 2
     if np.any(w.y[~flat] < 0):
         return math.inf
-    if np.any(w.c[flat] != 0):
+    cnorm = float(np.linalg.norm(w.c))
+    tol = 0.0 if (w.exact or cnorm == 0.0) else 8.0 * w.y.size * np.finfo(float).eps * cnorm
+    if np.any(np.abs(w.c[flat]) > tol):
         return math.inf
-    y, c = w.y[~flat], w.c[~flat]
-    return 0.5 * float(np.sum(c * c / y) + np.sum(np.log1p(y)))
+    y, c, log_lam = w.y[~flat], w.c[~flat], w.log_lam[~flat]
+    log1p_y = np.where(np.abs(y) < 0.25, np.log1p(y), log_lam)
+    return 0.5 * (math.fsum(c * c / y) + math.fsum(log1p_y))
 
 
 @register("renyi", Gaussian, Gaussian, note="all orders in [0, inf]")
@@ -203,13 +257,33 @@ def _renyi(P: Gaussian, Q: Gaussian, alpha: float) -> float:
     if alpha == 0.0:
         return 0.0
     if math.isinf(alpha):
-        return _renyi_inf(w)
-    den = 1.0 + alpha * w.y
+        return _renyi_inf(P, Q, w)
+    y, lam_log = w.y, w.log_lam
+    with np.errstate(over="ignore"):
+        lam = w.s * w.s
+    if alpha > 1.0:
+        # 1 + alpha y = lambda + (alpha - 1) y: the second form keeps lambda ~ 1e-12
+        den = np.where(np.abs(y) < 0.25, 1.0 + alpha * y, lam + (alpha - 1.0) * y)
+    else:
+        den = (1.0 - alpha) + alpha * lam  # no cancellation for alpha in (0, 1)
     if np.any(den <= 0):
         return math.inf
-    quad = 0.5 * alpha * float(np.sum(w.c * w.c / den))
-    logdet = float(np.sum(_log1p_minus_x(alpha * w.y) - alpha * _log1p_minus_x(w.y)))
-    return quad - logdet / (2.0 * (alpha - 1.0))
+    quad = 0.5 * alpha * math.fsum(w.c * w.c / den)
+    log_den = np.where(np.abs(alpha * y) < 0.25, np.log1p(alpha * y), np.log(den))
+    # variance part per eigen-direction, P = N(0, 1) vs Q = N(0, lambda), escort
+    # lambda_a = lambda / den:  alpha > 1: KL(P||Q) + KL(P||M) / (alpha - 1);
+    # alpha < 1: alpha / (1 - alpha) KL(M||P) + KL(M||Q);  KL(N(0,a)||N(0,b)) = phi(a/b - 1)/2
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if alpha > 1.0:
+            e = alpha - 1.0
+            kl_pq = _phi(-y / lam, -lam_log)
+            kl_pm = _phi(e * y / lam, log_den - lam_log)
+            var = math.fsum(kl_pq) + math.fsum(kl_pm) / e
+        else:
+            kl_mp = _phi((1.0 - alpha) * y / den, lam_log - log_den)
+            kl_mq = _phi(-alpha * y / den, -log_den)
+            var = alpha / (1.0 - alpha) * math.fsum(kl_mp) + math.fsum(kl_mq)
+    return quad + 0.5 * var
 
 
 def _tv_1d(P: Gaussian, Q: Gaussian, w: _Whitened) -> float:
@@ -223,21 +297,24 @@ def _tv_1d(P: Gaussian, Q: Gaussian, w: _Whitened) -> float:
     r = float(w.s[0])
     delta = -float(w.c[0])
     one_minus_r2 = -float(w.y[0])
-    c0 = delta * delta + 2.0 * r * r * math.log(r)
-    D = r * math.sqrt(delta * delta + 2.0 * float(w.y[0]) * math.log(r))
+    log_r = 0.5 * float(w.log_lam[0])
+    c0 = delta * delta + 2.0 * r * r * log_r
+    D = r * math.sqrt(delta * delta + 2.0 * float(w.y[0]) * log_r)
     if delta == 0.0:
         roots = [D / one_minus_r2, -D / one_minus_r2]
     else:
         qq = delta + math.copysign(D, delta)
         roots = [qq / one_minus_r2, c0 / qq]
 
-    def logratio(z: float) -> float:
-        return -0.5 * z * z + 0.5 * ((z - delta) / r) ** 2 + math.log(r)
-
-    return tv_from_crossings(
-        roots, logratio,
-        lambda z: float(ndtr(z)), lambda z: float(ndtr(-z)),
-        lambda z: float(ndtr((z - delta) / r)), lambda z: float(ndtr((delta - z) / r)))
+    # F_P - F_Q vanishes at +-inf and is monotone between the crossings, where it takes its
+    # extreme values (of opposite signs): TV = max(0, max D) - min(0, min D) with
+    # D(z) = Phi(z) - Phi((z - delta) / r), each a difference of Phi at two close points
+    r_minus_1 = float(w.y[0]) / (1.0 + r)  # sqrt(1 + y) - 1
+    vals = [ndtr_diff((z - delta) / r, z, (z * r_minus_1 + delta) / r)
+            for z in roots if math.isfinite(z)]
+    if not vals:
+        return 0.0
+    return max(0.0, max(vals)) - min(0.0, min(vals))
 
 
 def _chi2_cdf_pair(d: int, x: float) -> tuple[float, float]:
@@ -249,7 +326,13 @@ def _chi2_cdf_pair(d: int, x: float) -> tuple[float, float]:
 def _tv(P: Gaussian, Q: Gaussian) -> float:
     w = _whiten(P, Q)
     scale = max(1.0, float(np.max(np.abs(w.y))))
-    if np.all(np.abs(w.y) <= EQUAL_COV_RTOL * scale):
+    if np.array_equal(P._cov, Q._cov):
+        equal_cov = True
+    elif w.exact:
+        equal_cov = bool(np.all(w.y == 0.0))
+    else:
+        equal_cov = bool(np.all(np.abs(w.y) <= EQUAL_COV_RTOL * scale))
+    if equal_cov:
         delta = float(np.linalg.norm(w.c))
         return float(erf(delta / (2.0 * math.sqrt(2.0))))
     if P.dim == 1:
