@@ -7,11 +7,20 @@ so that a user sees at once which input is wrong.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
-#: Largest accepted ``|sum(p) - 1|``; inputs within it are renormalised exactly.
-SUM_TOLERANCE = 1e-10
+from fdivtheory._validation import SUM_TOL
+
+#: Largest accepted ``|sum(p) - 1|``: the core's ``normalize="check"`` tolerance
+#: (1e-9), so that a pmf the core accepts is accepted here.  Reason for its size:
+#: a float64 pmf built by normalising K weights errs in its sum by at most about
+#: K eps (2e-10 for K = 10^6), and a pmf printed to 10 decimals by at most
+#: K / 2 * 1e-10; anything farther from 1 is not a probability vector (unnormalised
+#: weights, a wrong axis).  Accepted inputs are divided by their sum, so nothing
+#: downstream depends on the tolerance.
+SUM_TOLERANCE = SUM_TOL
 
 
 def as_pmf(p, name: str = "p") -> np.ndarray:
@@ -19,7 +28,7 @@ def as_pmf(p, name: str = "p") -> np.ndarray:
 
     Accepts any array-like (NumPy, or an array-API array convertible with
     ``np.asarray``).  Rejects: empty, not 1-D, NaN / inf, negative entries,
-    ``|sum - 1| > 1e-10``.  The accepted array is divided by its sum, so later
+    ``|sum - 1| > SUM_TOLERANCE`` (1e-9).  The accepted array is divided by its sum, so later
     sums are 1 to rounding.
     """
     try:
@@ -55,8 +64,17 @@ def as_reward(reward, size: int, name: str = "reward") -> np.ndarray:
     return arr
 
 
+def _reject_non_number(value, name: str, what: str) -> None:
+    """``TypeError`` for a str, bool or other non-number (``float("3")`` would accept it)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real | np.ndarray):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
+    if isinstance(value, np.ndarray) and (value.ndim != 0 or value.dtype.kind not in "iuf"):
+        raise TypeError(f"{name} must be {what}, got an array of shape {value.shape}")
+
+
 def as_nonnegative(value, name: str) -> float:
     """Return ``value`` as a float ``>= 0`` (``inf`` allowed), or raise."""
+    _reject_non_number(value, name, "a real number")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -67,8 +85,9 @@ def as_nonnegative(value, name: str) -> float:
 
 
 def as_positive_int(value, name: str) -> int:
-    """Return ``value`` as an int ``>= 1``, or raise."""
-    if isinstance(value, bool) or not float(value).is_integer():
+    """Return ``value`` as an int ``>= 1``, or raise (``TypeError`` for a str or bool)."""
+    _reject_non_number(value, name, "a positive integer")
+    if not float(value).is_integer():
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     v = int(value)
     if v < 1:
@@ -85,6 +104,7 @@ def resolve_log_n(n, log_n, name: str = "n") -> float:
     if (n is None) == (log_n is None):
         raise ValueError(f"give exactly one of {name} and log_{name}")
     if n is not None:
+        _reject_non_number(n, name, "a number >= 1")
         try:
             ok = n >= 1
         except TypeError:

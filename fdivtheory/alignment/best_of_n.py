@@ -5,17 +5,21 @@ returns the draw with the largest reward.  With reward levels
 :math:`v_1 < v_2 < \dots` and level CDF :math:`F_k = P_p(r(Y) \le v_k)`, the reward
 level of the returned draw has law :math:`P_N(k) = F_k^N - F_{k-1}^N` ([B], derivation of
 the best-of-n policy).  Direct evaluation cancels catastrophically when a level is
-light (:math:`P(k) \ll F_k`) and overflows for huge :math:`N`; every quantity here is
-computed from
+light (:math:`P(k) \ll F_k`), overflows for huge :math:`N`, and for :math:`N` close to 1
+leaves nothing of :math:`\log(P_N(k)/P(k)) = O(N - 1)`.  Every quantity here is
+computed from the log-ratio (docs/theory/alignment.md, §4)
 
 .. math::
 
-    A_k = N \log F_k = -\exp(\log N + \log(-\log F_k)), \qquad
-    P_N(k) = e^{A_k}\,\bigl(1 - e^{A_{k-1} - A_k}\bigr),
+    \rho_k = \log\frac{P_N(k)}{P(k)} = m \log F_k
+    + \log\Bigl(1 + \frac{1 - e^{-m L_k}}{e^{L_k} - 1}\Bigr), \qquad
+    m = N - 1,\ L_k = \log\frac{F_k}{F_{k-1}},
 
-with :math:`-\log F_k` taken from the upper tail (``-log1p(-S_k)``) where
-:math:`F_k` is close to 1, and :math:`A_{k-1} - A_k = -N \log(F_k/F_{k-1})` formed
-directly (no difference of large numbers).  Only :math:`\log N` is ever used.
+with :math:`m \log F_k = -\exp(\log m + \log(-\log F_k))`, :math:`-\log F_k` taken from
+the upper tail (``-log1p(-S_k)``) where :math:`F_k` is close to 1, and
+:math:`e^{L_k} - 1 = P(k)/F_{k-1}`: no difference of large numbers.  Only
+:math:`\log N` is ever used, and the KL is :math:`\sum_k P(k)\,\psi(\rho_k)`,
+:math:`\psi(x) = 1 + (x-1)e^x` (full relative accuracy also for :math:`N = 1 + 10^{-12}`).
 
 **Ties.**  ``ties="uniform"`` (the default): tied draws are broken uniformly at
 random (equivalently by draw index, or by any rule that ignores which tied outcome
@@ -48,9 +52,14 @@ __all__ = [
     "best_of_n_kl_estimate",
     "best_of_n_kl_estimator",
     "best_of_n_level_log_pmf",
+    "best_of_n_level_log_ratio",
 ]
 
 _LOG_HALF = -math.log(2.0)
+#: below this log N the log-ratio needs its own formula; above it the log-ratio is O(1)
+#: or larger on the levels that carry the mass and the difference of the log-pmfs is as
+#: accurate (and a second pass over the levels is saved)
+_RATIO_FORMULA_BELOW = 1.0
 
 
 def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
@@ -59,9 +68,12 @@ def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
     ``log_pmf[k]`` is :math:`\log P(R = v_k)` for increasing levels :math:`v_k`
     (``-inf`` allowed; it should sum to 1 in linear space).  Returns
     :math:`\log P_N(k) = A_k + \log(1 - e^{A_{k-1}-A_k})` with
-    :math:`A_k = N\log F_k` (see the module docstring), normalised in log space
-    (the forward and backward cumulative sums each drift by about one ulp per
-    level); never forms :math:`N`.
+    :math:`A_k = N\log F_k = -\exp(\log N + \log(-\log F_k))` and
+    :math:`A_{k-1} - A_k = -N\log(1 + P(k)/F_{k-1})` formed directly: every piece is
+    of the size of :math:`\log P_N(k)` itself, so each probability keeps full relative
+    accuracy for any :math:`N` (the log-*ratio* to the reference, needed for the KL
+    when :math:`N` is close to 1, comes from :func:`best_of_n_level_log_ratio`).  Normalised
+    in log space; never forms :math:`N`.
 
     Examples
     --------
@@ -88,6 +100,52 @@ def best_of_n_level_log_pmf(log_pmf, log_n: float) -> np.ndarray:
     return out - logsumexp(out)
 
 
+def best_of_n_level_log_ratio(log_pmf, log_n: float, *, log_bon=None) -> np.ndarray:
+    r""":math:`\rho_k = \log(P_N(k)/P(k))` on sorted levels (``-inf`` where ``P(k) = 0``).
+
+    With :math:`m = N - 1`, :math:`F_k` the level CDF and :math:`L_k = \log(F_k/F_{k-1})`,
+
+    .. math::
+
+        \rho_k = m \log F_k + \log\Bigl(1 + \frac{1 - e^{-m L_k}}{e^{L_k} - 1}\Bigr),
+
+    (docs/theory/alignment.md, §4), each piece from logarithms: :math:`m\log F_k =
+    -e^{\log m + \log(-\log F_k)}`, :math:`e^{L_k} - 1 = P(k)/F_{k-1}`.  Nothing
+    cancels: for :math:`N = 1 + 10^{-12}` every :math:`\rho_k` is of order
+    :math:`10^{-12}` and comes out to full relative accuracy (so does the KL
+    :math:`\sum_k P(k)\psi(\rho_k)`), and :math:`N = e^{10^5}` needs only
+    :math:`\log m`.  The result is shifted so that :math:`\sum_k P(k) e^{\rho_k} = 1`
+    to rounding.
+    """
+    log_pmf = np.asarray(log_pmf, dtype=np.float64)
+    log_n = float(log_n)
+    if log_bon is not None and log_n >= _RATIO_FORMULA_BELOW:
+        with np.errstate(invalid="ignore"):
+            return np.asarray(log_bon, dtype=np.float64) - log_pmf
+    log_cdf = log_cumsum(log_pmf)
+    log_sf = log_sf_strict(log_pmf)
+    log_m = log_n + math.log(-math.expm1(-log_n)) if log_n > 0 else -math.inf
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        # log(-log F_k): from the upper tail S_k where F_k > 1/2, else from log F_k itself
+        log_neg_log_f = np.where(log_sf < _LOG_HALF, _log_neg_log1m(log_sf),
+                                 np.log(-np.minimum(log_cdf, 0.0)))
+        head = -np.exp(log_m + log_neg_log_f)                       # m log F_k <= 0
+        # x = log(1 - e^{-m L_k}) - log(e^{L_k} - 1); rho = head + log(1 + e^x)
+        log_step = np.empty_like(log_pmf)
+        log_step[0] = np.inf
+        log_step[1:] = _log_log1p(log_pmf[1:] - log_cdf[:-1])        # log L_k
+        log_expm1_l = np.empty_like(log_pmf)
+        log_expm1_l[0] = np.inf
+        log_expm1_l[1:] = log_pmf[1:] - log_cdf[:-1]
+        x = log1mexp(-np.exp(log_m + log_step)) - log_expm1_l
+        x[0] = -np.inf
+        rho = head + np.logaddexp(0.0, x)
+    rho = np.where(log_pmf > -np.inf, rho, -np.inf)
+    rho[np.isnan(rho)] = -np.inf
+    # the cumulative sums drift by ~(number of levels) ulps; the exact law sums to 1
+    return rho - logsumexp(log_pmf + rho)
+
+
 def _log_neg_log1m(log_s: np.ndarray) -> np.ndarray:
     """``log(-log(1 - s))`` from ``log s`` (``s <= 1/2``), exact also when ``s`` underflows."""
     s = np.exp(log_s)
@@ -106,7 +164,8 @@ def _log_log1p(log_y: np.ndarray) -> np.ndarray:
 class _LevelLaw:
     levels: np.ndarray
     log_ref: np.ndarray
-    log_bon: np.ndarray
+    log_bon: np.ndarray  # log P_N, each to full relative accuracy
+    rho: np.ndarray  # log(P_N / P), each to full relative accuracy (also for N ~ 1)
 
     @property
     def bon(self) -> np.ndarray:
@@ -114,7 +173,7 @@ class _LevelLaw:
             return np.exp(self.log_bon)
 
     def kl(self) -> float:
-        return kl_from_logs(self.log_bon, self.log_ref)
+        return kl_from_logs(self.log_bon, self.log_ref, self.rho)
 
     def win_rate(self) -> float:
         with np.errstate(under="ignore"):
@@ -187,7 +246,7 @@ def best_of_n(p, reward, n=None, *, log_n: float | None = None,
     :math:`D(\pi_N\|p) = \sum_y \pi_N(y) \log(\pi_N(y)/p(y))` and
     :math:`W(\pi_N) = \sum_k P_N(k)\,(F_k + F_{k-1})/2`.
     Source: [B], derivation of the best-of-n policy, exact KL and win rate; the
-    tie-aware form is derived in the spec (§2.7) and checked by brute force.
+    tie-aware form is derived in docs/theory/alignment.md, §4, and checked by brute force.
     Stable in log space for any :math:`N` (see the module docstring): give ``n``
     (a number, Python ints of any size allowed) or ``log_n`` (e.g. ``1e5``).
 
@@ -218,10 +277,13 @@ def best_of_n(p, reward, n=None, *, log_n: float | None = None,
     sup = p > 0
     p_s, r_s = p[sup], r[sup]
     levels, log_level, inverse = _levels(p_s, r_s)
-    law = _LevelLaw(levels, log_level, best_of_n_level_log_pmf(log_level, ln))
+    log_bon = best_of_n_level_log_pmf(log_level, ln)
+    law = _LevelLaw(levels, log_level, log_bon,
+                    best_of_n_level_log_ratio(log_level, ln, log_bon=log_bon))
     log_p_s = np.log(p_s)
     if isinstance(ties, str) and ties == "uniform":
-        log_pi_s = log_p_s + (law.log_bon - law.log_ref)[inverse]
+        # pi_N(y) = P_N(k) p(y) / P(k): the share of y in its level is O(1) in log space
+        log_pi_s = law.log_bon[inverse] + (log_p_s - log_level[inverse])
         kl = law.kl()
         label = "uniform"
     else:
@@ -243,7 +305,8 @@ def best_of_n(p, reward, n=None, *, log_n: float | None = None,
         log_unit = best_of_n_level_log_pmf(log_p_s[order], ln)
         log_pi_s = np.empty_like(log_p_s)
         log_pi_s[order] = log_unit
-        kl = kl_from_logs(log_unit, log_p_s[order])
+        rho = best_of_n_level_log_ratio(log_p_s[order], ln, log_bon=log_unit)
+        kl = kl_from_logs(log_unit, log_p_s[order], rho)
     log_pi = np.full(p.size, -np.inf)
     log_pi[sup] = log_pi_s
     with np.errstate(under="ignore"):
@@ -375,8 +438,8 @@ def best_of_n_gaps(p, reward, n=None, *, log_n: float | None = None) -> BestOfNG
         0 \le \tfrac{N}{N+1} - W(\pi_N) \le \tfrac{N-1}{2} e^{-H_2(p)},
 
     with :math:`e^{-H_2(p)} = \sum_y p(y)^2`.  Source: [B], tightness of the KL
-    bound and win rate of the best-of-n policy (cited by content; theorem numbers
-    unconfirmed).  The lower bound is the exact form (KL increases with N to
+    bound and win rate of the best-of-n policy (cited by content; theorem numbers,
+    where used, refer to the 2025 version v3).  The lower bound is the exact form (KL increases with N to
     :math:`-\log\varepsilon_\infty`).  Uniform tie convention.
 
     Examples

@@ -15,7 +15,10 @@ with :math:`\nu` fixed by normalisation (the mass is decreasing in :math:`\nu`) 
 :math:`\beta > 0` by the active constraint (the divergence is decreasing in
 :math:`\beta`).  For KL, :math:`(f')^{-1}(t) = e^{t-1}` and this is the exponential tilt
 with :math:`\lambda = 1/\beta` (:func:`kl_constrained_optimum`).  Generalises [Y]'s
-closed form to every strictly convex generator of the core.
+closed form to every strictly convex generator of the core (``f'`` invertible;
+``tv`` and other piecewise-linear generators are rejected).  Derivation, the
+parametrisation used and the dual certificate of optimality:
+docs/theory/alignment.md, §3.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from ._validation import as_nonnegative, as_pmf, as_reward
 
 __all__ = ["FConstrainedOptimum", "f_constrained_optimum"]
 
-_HUGE = 1e300
 _LOG_BETA_MIN = -700.0
 
 
@@ -67,11 +69,24 @@ class FConstrainedOptimum:
 
 
 class _Problem:
-    """The program on ``supp p``; the normalisation multiplier is ``nu = r_max + beta s``.
+    r"""The program on ``supp p``, solved from an anchor level whose value is exact.
 
-    Solving for ``s`` rather than ``nu`` keeps the problem well conditioned when
-    ``beta`` is tiny (budgets near saturation): ``nu - r_max`` is then far below
-    one ulp of ``r_max`` while ``s`` stays of order one.
+    Stationarity gives :math:`f'(u_y) = f'(u_a) + (r(y) - r_a)/\beta` for every outcome
+    (clipped at :math:`f'(0^+)`), for any anchor level :math:`a`; the mass
+    :math:`\sum_y p(y) u_y` increases with the anchor's parameter.  Two anchors
+    (docs/theory/alignment.md, §3):
+
+    * **top** (used when :math:`f'(\infty) < \infty`): the ratio :math:`u_*` of the top
+      reward level, in :math:`[1, 1/p_*]`.  When :math:`p_*` is tiny the optimal
+      :math:`u_*` is huge and :math:`f'(u_*)` lies within rounding of
+      :math:`f'(\infty)`: no floating-point :math:`\nu` represents it, but :math:`u_*` does.
+    * **mode** (used when :math:`f'(\infty) = \infty`): :math:`\tau = f'(u_a)` of the level
+      with the largest reference mass.  With :math:`f'` unbounded (Pearson) and a tiny
+      top mass, :math:`f'(u_*)` is huge (1e23) and the other levels'
+      :math:`f'(u_*) - \text{gap}/\beta` would cancel; from the mode nothing cancels.
+
+    If the preferred anchor cannot meet the normalisation to 1e-12, the other is
+    tried; a policy is never renormalised into a plausible one.
     """
 
     def __init__(self, p: np.ndarray, r: np.ndarray, gen):
@@ -81,43 +96,124 @@ class _Problem:
         self.p = p[self.sup]
         self.r = r[self.sup]
         self.s0 = float(gen.slope_at_zero)
-        self.sinf = float(gen.slope_at_infinity)
-        self.s1 = float(gen.df(1.0))
         self.r_max = float(self.r.max())
-        self.gaps = self.r - self.r_max  # <= 0
-        self.span = self.r_max - float(self.r.min())
+        self.top = self.r == self.r_max
+        self.p_top = float(self.p[self.top].sum())
+        self.p_low = self.p[~self.top]
+        self.gaps = self.r_max - self.r[~self.top]  # > 0
+        self.span = float(self.gaps.max()) if self.gaps.size else 0.0
+        self.s1 = float(gen.df(1.0))
+        self.r_mode = float(self.r[int(np.argmax(self.p))])
+        self.finite_slope = math.isfinite(float(gen.slope_at_infinity))
 
-    def ratio(self, beta: float, s: float) -> np.ndarray:
-        """``phi / p = (f')^{-1}((r - nu) / beta)``, 0 below ``f'(0+)``, inf above ``f'(inf)``."""
+    def ratios_mode(self, beta: float, tau: float) -> np.ndarray:
+        """``phi / p`` for ``f'`` = ``tau`` at the mode level (``f'(inf) = inf`` only)."""
         with np.errstate(over="ignore"):
-            t = self.gaps / beta - s
-        inside = (t > self.s0) & (t < self.sinf)
-        u = np.zeros_like(t)
+            t = tau + (self.r - self.r_mode) / beta
+        u = np.zeros(t.size)
+        inside = t > self.s0
         if np.any(inside):
             u[inside] = np.asarray(self.gen.df_inv(t[inside]), dtype=np.float64)
-        u[t >= self.sinf] = np.inf
         return u
 
-    def mass(self, beta: float, s: float) -> float:
+    def mass_excess_mode(self, beta: float, tau: float) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
-            m = float(self.p @ self.ratio(beta, s))
-        return min(m, _HUGE)
+            return float(self.p @ self.ratios_mode(beta, tau)) - 1.0
 
-    def solve_s(self, beta: float) -> float:
-        """Normalisation: the ``s`` with ``sum p u = 1`` (the mass decreases in ``s``)."""
-        hi = -self.s1  # top ratio 1, all others <= 1: mass <= 1
-        lo = -self.s1 - min(self.span / beta, _HUGE)  # every ratio >= 1: mass >= 1
-        if math.isfinite(self.sinf):
-            lo = max(lo, -self.sinf)  # top ratio -> inf: mass -> inf
-        if self.mass(beta, hi) == 1.0:
-            return hi
-        return brentq(lambda v: self.mass(beta, v) - 1.0, lo, hi, xtol=1e-300,
-                      rtol=4 * np.finfo(float).eps, maxiter=500)
+    def solve_mode(self, beta: float) -> float:
+        """Normalisation for the mode anchor: ``tau`` by bracket expansion and ``brentq``."""
+        def h(tau):
+            return self.mass_excess_mode(beta, tau)
+
+        step = 1.0
+        lo = hi = self.s1
+        while h(hi) < 0:
+            lo, hi = hi, hi + step
+            step *= 2.0
+            if step > 1e300:
+                raise ArithmeticError("normalisation: no bracket for the mode anchor")
+        step = 1.0
+        while h(lo) > 0:
+            hi, lo = lo, lo - step
+            step *= 2.0
+            if step > 1e300:
+                raise ArithmeticError("normalisation: no bracket for the mode anchor")
+        if h(lo) == 0:
+            return lo
+        return brentq(h, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+    def ratios(self, beta: float, u_top: float) -> np.ndarray:
+        """``phi / p`` on the support for top ratio ``u_top`` (``<= u_top`` below the top)."""
+        u = np.empty(self.p.size)
+        u[self.top] = u_top
+        if self.gaps.size:
+            t_top = float(self.gen.df(u_top))
+            with np.errstate(over="ignore"):
+                t = t_top - self.gaps / beta
+            low = np.zeros(t.size)
+            inside = t > self.s0
+            if np.any(inside):
+                vals = np.asarray(self.gen.df_inv(t[inside]), dtype=np.float64)
+                low[inside] = np.minimum(vals, u_top)  # monotone: never above the top
+            u[~self.top] = low
+        return u
+
+    def mass_excess(self, beta: float, u_top: float) -> float:
+        """``sum_y phi(y) - 1``, the top level's share formed exactly."""
+        u = self.ratios(beta, u_top)
+        low = float(self.p_low @ u[~self.top]) if self.gaps.size else 0.0
+        return (self.p_top * u_top - 1.0) + low
+
+    def solve_top(self, beta: float) -> float:
+        """Normalisation: the ``u_top in [1, 1/p_top]`` with ``sum phi = 1``.
+
+        ``brentq`` on ``log u_top`` (the range may span 300 decades), then on
+        ``u_top`` itself inside the bracket so found, to full relative accuracy.
+        """
+        x_max = -math.log(self.p_top)
+
+        def h(x):
+            return self.mass_excess(beta, math.exp(x))
+
+        if h(0.0) >= 0:
+            return 1.0
+        if h(x_max) <= 0:
+            return 1.0 / self.p_top
+        x = brentq(h, 0.0, x_max, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+        u = math.exp(x)
+        width = 1e-12 * max(1.0, x)
+        lo, hi = max(1.0, u * (1.0 - width)), min(1.0 / self.p_top, u * (1.0 + width))
+        e_lo, e_hi = self.mass_excess(beta, lo), self.mass_excess(beta, hi)
+        if e_lo < 0 < e_hi:
+            u = brentq(lambda v: self.mass_excess(beta, v), lo, hi, xtol=1e-300,
+                       rtol=4 * np.finfo(float).eps, maxiter=500)
+        return u
 
     def policy(self, beta: float) -> tuple[np.ndarray, float]:
-        s = self.solve_s(beta)
-        phi = self.p * self.ratio(beta, s)
-        return phi / phi.sum(), self.r_max + beta * s
+        """Optimal ``phi`` on the support and ``nu`` for multiplier ``beta``.
+
+        Raises ``ArithmeticError`` if the normalisation cannot be met to 1e-12
+        (never renormalises a wrong policy into a plausible one).
+        """
+        anchors = ("top", "mode") if self.finite_slope else ("mode", "top")
+        residual = math.nan
+        for anchor in anchors:
+            try:
+                if anchor == "top":
+                    u_top = self.solve_top(beta)
+                    u = self.ratios(beta, u_top)
+                    nu = self.r_max - beta * float(self.gen.df(u_top))
+                else:
+                    tau = self.solve_mode(beta)
+                    u = self.ratios_mode(beta, tau)
+                    nu = self.r_mode - beta * tau
+            except (ArithmeticError, ValueError, RuntimeError):
+                continue
+            phi = self.p * u
+            residual = float(phi.sum()) - 1.0
+            if abs(residual) <= 1e-12 and np.all(np.isfinite(phi)):
+                return phi / phi.sum(), nu  # removes the last <= 1e-12 of rounding
+        raise ArithmeticError(f"normalisation not met: |sum phi - 1| = {abs(residual):.3g}")
 
     def divergence(self, phi_s: np.ndarray) -> float:
         return float(self.p @ np.asarray(self.gen.f(phi_s / self.p), dtype=np.float64))
@@ -148,7 +244,15 @@ def f_constrained_optimum(p, reward, delta: float, f="kl") -> FConstrainedOptimu
     :math:`\delta \ge D_f(p(\cdot\mid\arg\max r)\|p) = p_* f(1/p_*) + (1-p_*) f(0^+)`
     (:math:`p_*` the mass of the maximisers) the conditional law is returned
     (``saturated=True``).  ``f`` is a :class:`fdivtheory.Generator` or a
-    registered name; it must be strictly convex (``df_inv`` available).
+    registered name; it must be **strictly convex** (``f'`` invertible, ``df_inv``
+    available): ``"tv"`` and other non-smooth generators raise ``ValueError``.
+    The normalisation is solved from an anchor level known exactly (the ratio
+    :math:`u_* = \phi/p` of the top level when :math:`f'(\infty)` is finite, :math:`f'` at
+    the modal level otherwise), so references with tiny masses (``1e-150``) are
+    solved to full accuracy, certified by weak duality in the tests; a policy that
+    misses the budget or the normalisation is never returned (``ArithmeticError``).
+    Limit: with :math:`f(0^+) = \infty` (reverse KL), a budget that drives a mass
+    below the float range raises ``ValueError``.
 
     Examples
     --------
@@ -172,8 +276,7 @@ def f_constrained_optimum(p, reward, delta: float, f="kl") -> FConstrainedOptimu
     if not gen.smooth:
         raise ValueError(f"f: {gen.name} is not strictly convex (f' is not invertible)")
     prob = _Problem(p, r, gen)
-    top = prob.r == prob.r_max
-    p_top = float(prob.p[top].sum())
+    top, p_top = prob.top, prob.p_top
     if delta == 0 or prob.span == 0:
         saturated = delta > 0
         phi = prob.p.copy() if not saturated else np.where(top, prob.p / p_top, 0.0)
@@ -202,5 +305,9 @@ def f_constrained_optimum(p, reward, delta: float, f="kl") -> FConstrainedOptimu
     log_beta = brentq(excess, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500)
     beta = math.exp(log_beta)
     phi, nu = prob.policy(beta)
+    divergence = prob.divergence(phi)
+    if divergence > delta * (1.0 + 1e-10):
+        raise ArithmeticError(f"f_constrained_optimum: the policy found has divergence "
+                              f"{divergence!r} > delta = {delta!r}; not returned")
     return FConstrainedOptimum(prob.full(phi), beta, nu, float(phi @ prob.r),
-                               prob.divergence(phi), gen.name, False)
+                               divergence, gen.name, False)

@@ -22,8 +22,9 @@ import math
 
 import numpy as np
 
+from ._logspace import kl_from_logs, logsumexp
 from ._validation import as_nonnegative, as_pmf, as_reward
-from .tilting import _Tilt
+from .tilting import TiltedFamily
 
 __all__ = ["legendre_maximizer", "rate_function", "scgf"]
 
@@ -31,24 +32,22 @@ _FORMS = ("legendre", "tilted", "mismatched")
 _SCGF_FORMS = ("cgf", "renyi_cross_entropy", "renyi_divergence")
 
 
-def _setup(p, reward, delta) -> tuple[_Tilt, float]:
+def _setup(p, reward, delta) -> tuple[TiltedFamily, float]:
     p = as_pmf(p, "p")
     r = as_reward(reward, p.size, "reward")
     delta = as_nonnegative(delta, "delta")
-    fam = _Tilt(p, r)
+    fam = TiltedFamily(p, r)
     return fam, fam.solve_kl(delta)
 
 
-def _log_mgf(fam: _Tilt, log_q: np.ndarray, theta: float) -> float:
+def _log_mgf(fam: TiltedFamily, log_q: np.ndarray, theta: float) -> float:
     """``log E_q e^(theta r)``, ``q = exp(log_q)`` on the support, shifted by the extreme reward."""
     c = fam.r_max if theta >= 0 else fam.r_min
     a = log_q + theta * (fam.r - c) if theta != 0 else log_q
-    m = float(np.max(a))
-    with np.errstate(under="ignore"):
-        return theta * c + m + math.log(float(np.exp(a - m).sum()))
+    return theta * c + logsumexp(a)
 
 
-def _newton_maximizer(fam: _Tilt, lam: float, x: float) -> float:
+def _newton_maximizer(fam: TiltedFamily, lam: float, x: float) -> float:
     """Maximiser of ``theta x - Lambda_lam(theta)``: safeguarded Newton on its derivative."""
     def slope(theta: float) -> tuple[float, float]:
         t = lam + theta
@@ -158,7 +157,7 @@ def rate_function(p, reward, delta: float, x, *, form: str = "legendre"):
     return out[()] if out.ndim == 0 else out
 
 
-def _rate(fam: _Tilt, lam: float, log_pl: np.ndarray, x_lam: float, kl_lam: float,
+def _rate(fam: TiltedFamily, lam: float, log_pl: np.ndarray, x_lam: float, kl_lam: float,
           x: float, form: str) -> float:
     if x > fam.r_max or x < fam.r_min:
         return math.inf
@@ -167,16 +166,12 @@ def _rate(fam: _Tilt, lam: float, log_pl: np.ndarray, x_lam: float, kl_lam: floa
         if edge:
             # theta x - Lambda(theta) -> -log p_lam(edge) as theta -> +-inf
             sel = fam.r == x
-            return -float(np.logaddexp.reduce(log_pl[sel]))
+            return -logsumexp(log_pl[sel])
         theta = _newton_maximizer(fam, lam, x)
         return max(theta * x - _log_mgf(fam, log_pl, theta), 0.0)
     if form == "tilted":
         t = (math.inf if x == fam.r_max else -math.inf) if edge else fam.solve_mean(x)
-        log_pt = fam.log_pmf(t)
-        pos = log_pt > -np.inf
-        with np.errstate(under="ignore"):
-            w = np.exp(log_pt[pos])
-        return max(float(w @ (log_pt[pos] - log_pl[pos])), 0.0)
+        return kl_from_logs(fam.log_pmf(t), log_pl)
     t = (math.inf if x == fam.r_max else -math.inf) if edge else fam.solve_mean(x)
     return max(fam.kl(t) - kl_lam - lam * (x - x_lam), 0.0)
 
@@ -195,8 +190,8 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
     * ``"renyi_cross_entropy"``: :math:`\theta\,[\log C - H_{1+\theta}(p_\lambda; q_r)]`,
       :math:`q_r = e^{r}/C` the softmax of the reward, :math:`C = \sum_a e^{r(a)}`,
       :math:`H_\alpha(P;Q) = \frac{1}{1-\alpha}\log\sum P Q^{\alpha-1}`
-      (:func:`fdivtheory.renyi_cross_entropy`; the softmax must not underflow, so
-      rewards should span less than ~700);
+      (the value of :func:`fdivtheory.renyi_cross_entropy`, evaluated in log space
+      with :math:`\log q_r = r - \log C`, so any reward span is allowed);
     * ``"renyi_divergence"``:
       :math:`\frac{\theta}{\lambda}[\log Z(\lambda) + D_{1+\theta/\lambda}(p_\lambda\|p)]`
       (:func:`fdivtheory.renyi`; needs :math:`0 < \lambda < \infty` and
@@ -231,18 +226,17 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
 
     import fdivtheory as fd
 
-    with np.errstate(under="ignore"):
-        p_lam = np.exp(log_pl)
     if form == "renyi_cross_entropy":
-        log_c = fam.r_max + math.log(float(np.exp(fam.r - fam.r_max).sum()))
-        q_r = np.exp(fam.r - log_c)
+        # log q_r = r - log C exactly: the softmax is never formed, so a reward span
+        # beyond ~745 (q_r underflowing to 0) cannot give a wrong value
+        log_c = logsumexp(fam.r)
+        log_q = fam.r - log_c
         for i, th in np.ndenumerate(ths):
             th = float(th)
             if th == 0:
                 out[i] = 0.0
                 continue
-            h = float(fd.renyi_cross_entropy(p_lam, q_r, 1.0 + th, normalize=False))
-            out[i] = th * (log_c - h)
+            out[i] = th * (log_c - _renyi_cross_entropy_log(log_pl, log_q, 1.0 + th))
         return out[()] if out.ndim == 0 else out
     if lam == 0 or math.isinf(lam):
         raise ValueError("delta: the renyi_divergence form needs 0 < delta < -log p(argmax r) "
@@ -257,6 +251,18 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
         if order < 0:
             raise ValueError(f"theta: the renyi_divergence form needs theta >= -lam = {-lam:.6g} "
                              f"(Renyi order 1 + theta/lam >= 0), got {th!r}")
-        d = float(fd.renyi(p_lam, fam.p, order, normalize=False))
+        with np.errstate(under="ignore"):
+            d = float(fd.renyi(np.exp(log_pl), fam.p, order, normalize=False))
         out[i] = (th / lam) * (log_z + d)
     return out[()] if out.ndim == 0 else out
+
+
+def _renyi_cross_entropy_log(log_p: np.ndarray, log_q: np.ndarray, alpha: float) -> float:
+    r"""Rényi cross entropy from log-masses: :math:`\frac{1}{1-\alpha}\log\sum P\,Q^{\alpha-1}`.
+
+    The same quantity as :func:`fdivtheory.renyi_cross_entropy`, evaluated as a
+    log-sum-exp of :math:`\log P + (\alpha - 1)\log Q`, so that masses of ``Q``
+    below the float range (:math:`e^{-1000}`) keep their exact contribution.
+    """
+    pos = log_p > -np.inf
+    return logsumexp(log_p[pos] + (alpha - 1.0) * log_q[pos]) / (1.0 - alpha)

@@ -38,7 +38,7 @@ from ._logspace import (
     logsumexp,
 )
 from ._validation import as_nonnegative, as_pmf, as_positive_int, as_reward, resolve_log_n
-from .best_of_n import best_of_n_level_log_pmf
+from .best_of_n import best_of_n_level_log_pmf, best_of_n_level_log_ratio
 from .tilting import KLConstrainedOptimum, kl_constrained_optimum
 
 __all__ = ["BestOfNEquivalence", "MemorylessModel", "RewardLaw"]
@@ -68,6 +68,9 @@ class RewardLaw:
 
     support: np.ndarray
     log_pmf: np.ndarray
+    # (reference law, log N) of a best-of-N law: its KL to that reference uses the
+    # dedicated log-ratio formula when N is close to 1 (docs/theory/alignment.md, §4)
+    _ratio: tuple | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def pmf(self) -> np.ndarray:
@@ -160,8 +163,12 @@ class RewardLaw:
         r""":math:`D(\text{self}\|\text{other}) = \sum_v P(v)\log(P(v)/Q(v))`.
 
         ``inf`` when ``self`` is not absolutely continuous w.r.t. ``other``;
-        supports are matched by value.
+        supports are matched by value.  Computed as
+        :math:`\sum_v Q(v)\,\psi(\log(P(v)/Q(v)))` (docs/theory/alignment.md, §6).
         """
+        if self._ratio is not None and other is self._ratio[0]:
+            rho = best_of_n_level_log_ratio(other.log_pmf, self._ratio[1], log_bon=self.log_pmf)
+            return kl_from_logs(self.log_pmf, other.log_pmf, rho)
         return kl_from_logs(*self._aligned(other))
 
 
@@ -213,7 +220,7 @@ class BestOfNEquivalence:
 
     @property
     def identity_residual(self) -> float:
-        r"""Residual of the exact identity of [Y] (spec §2.2), ~0 to rounding.
+        r"""Residual of the exact identity of [Y] (docs/theory/alignment.md, §2), ~0 to rounding.
 
         :math:`D(\pi_N\|\phi) = D(\pi_N\|p) - D(\phi\|p) + \lambda\,(E_\phi R_n - E_{\pi_N} R_n)`.
         """
@@ -458,7 +465,7 @@ class MemorylessModel:
         """
         ln = resolve_log_n(n, log_n, "n")
         ref = self.reference
-        return RewardLaw(ref.support, best_of_n_level_log_pmf(ref.log_pmf, ln))
+        return RewardLaw(ref.support, best_of_n_level_log_pmf(ref.log_pmf, ln), (ref, ln))
 
     def equivalence(self, delta: float, *, budget: str = "logN") -> BestOfNEquivalence:
         r"""Best-of-:math:`e^{n\delta}` versus the KL-optimal policy (exact, finite :math:`n`).
@@ -466,7 +473,7 @@ class MemorylessModel:
         [Y], main results: with :math:`\log N = \Delta = n\delta`, per-token rewards
         agree in the limit and :math:`\tfrac1n D(\pi_N\|\phi_\Delta) \to 0`.  The
         unnormalised :math:`D(\pi_N\|\phi_\Delta)` grows like :math:`\tfrac12\log n`
-        (spec §2.6; never assert it converges).  ``budget="logN"`` (default) uses
+        (docs/theory/alignment.md, §5; never assert it converges).  ``budget="logN"`` (default) uses
         :math:`\Delta = \log N`; ``"bon_bound"`` uses :math:`\Delta = \log N - (N-1)/N`.
         """
         delta = as_nonnegative(delta, "delta")

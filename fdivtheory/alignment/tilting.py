@@ -9,8 +9,9 @@ For a reference pmf :math:`p` and a reward :math:`r` on a finite set,
 
 and :math:`D(p_\lambda \| p) = \lambda\, E_{p_\lambda} r - \log Z(\lambda)`, increasing in
 :math:`\lambda \ge 0` with derivative :math:`\lambda \operatorname{Var}_{p_\lambda}(r)`.
-All sums are log-sum-exp sums shifted by the largest (``lam > 0``) or smallest
-(``lam < 0``) reward, so that :math:`\lambda` may be huge without overflow.
+All sums are log-sum-exp sums relative to their largest term, and the KL is
+the cancellation-free :math:`\sum p\,\psi(\log(p_\lambda/p))`, so that :math:`\lambda` may be
+huge or tiny (docs/theory/alignment.md, §2).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from ._logspace import kl_from_logs, logsumexp, psi
 from ._validation import as_nonnegative, as_pmf, as_reward
 
 __all__ = [
     "KLConstrainedOptimum",
+    "TiltedFamily",
     "kl_constrained_optimum",
     "log_partition",
     "tilt",
@@ -34,18 +37,42 @@ __all__ = [
 _RTOL = 4 * np.finfo(float).eps
 
 
+_EXPM1_SERIES = tuple(1.0 / math.factorial(k) for k in range(15, 1, -1))
+
+
 def _expm1_minus_id(u: np.ndarray) -> np.ndarray:
     """``expm1(u) - u`` with full relative accuracy near 0 (series for ``|u| < 0.1``)."""
+    if u.size <= 32:  # small arrays: scalar loop, far less overhead
+        return np.array([_expm1_minus_id_scalar(float(v)) for v in u])
     out = np.expm1(u) - u
     small = np.abs(u) < 0.1
-    us = u[small]
-    term = us * us / 2.0
-    acc = term.copy()
-    for k in range(3, 16):
-        term = term * us / k
-        acc = acc + term
-    out[small] = acc
+    if small.any():
+        us = u[small]
+        acc = np.full_like(us, _EXPM1_SERIES[0])
+        for c in _EXPM1_SERIES[1:]:
+            acc *= us
+            acc += c
+        out[small] = acc * us * us
     return out
+
+
+def _expm1_minus_id_scalar(v: float) -> float:
+    if abs(v) >= 0.1:
+        return math.expm1(v) - v
+    acc = 0.0
+    for c in _EXPM1_SERIES:
+        acc = acc * v + c
+    return acc * v * v
+
+
+def _one_plus_log1p_minus(s: float) -> float:
+    """``(1 + s) log1p(s) - s`` (>= 0), series ``sum_k (-s)^k / (k (k-1))`` for ``|s| < 0.1``."""
+    if abs(s) >= 0.1:
+        return (1.0 + s) * math.log1p(s) - s
+    acc = 0.0
+    for k in range(18, 1, -1):  # |s| < 0.1: 17 terms reach 1e-18 relative
+        acc = acc * -s + 1.0 / (k * (k - 1))
+    return acc * s * s
 
 
 def _log_mass(p: np.ndarray, sel: np.ndarray) -> float:
@@ -56,18 +83,38 @@ def _log_mass(p: np.ndarray, sel: np.ndarray) -> float:
     return math.log(inside)
 
 
-class _Tilt:
-    """Tilted family of one reference law, restricted to its support.
+class TiltedFamily:
+    r"""The exponential family :math:`p_\lambda \propto p\,e^{\lambda r}` of one reference law.
 
-    Holds ``log p`` and ``r`` on ``supp p`` and evaluates log-partition,
-    tilted log-pmf, mean, variance and ``D(p_lam || p)``.
+    Holds :math:`\log p` and :math:`r` on :math:`\operatorname{supp} p` and evaluates
+    :math:`\log Z(\lambda)`, :math:`\log p_\lambda`, the mean, the variance and
+    :math:`D(p_\lambda\|p)`, and solves :math:`D(p_\lambda\|p) = \delta` and
+    :math:`E_{p_\lambda} r = x` for :math:`\lambda`.  Shared by the tilting, win-rate
+    and large-deviation functions (the one implementation of the tilt).
 
-    Two exact forms are used.  For ``|lam| (r_max - r_min) < 1/2`` the
-    rewards are centred at the reference mean and ``log Z`` is
-    ``log1p(sum p (expm1(u) - u))``, ``u = lam (r - mean)``, so that the
-    O(lam^2) quantities (KL, mean shift) keep full relative accuracy as
-    ``lam -> 0``.  Otherwise the rewards are shifted by the extreme reward
-    so that every exponent is ``<= 0`` and huge ``lam`` cannot overflow.
+    Two exact forms (docs/theory/alignment.md, §2):
+
+    * :math:`|\lambda|(r_{\max} - r_{\min}) < 1/2`: rewards centred at the
+      reference mean, :math:`u = \lambda(r - \bar r)`, :math:`Z_c = 1 + s`,
+      :math:`s = \sum p(e^u - 1)`, and
+      :math:`D = (\sum p\,\psi(u) - [(1+s)\log(1+s) - s])/(1+s)`,
+      :math:`\psi(u) = 1 + (u-1)e^u`: both parts are non-negative and of order
+      :math:`\lambda^2`, so the KL has full relative accuracy down to
+      :math:`\lambda \sim 10^{-150}`, and the rounding error of the centring
+      (:math:`\sum p(r - \bar r) \ne 0` in floating point) cancels exactly.
+    * otherwise: every exponent is taken relative to the largest term
+      :math:`\log p_k + \lambda r_k`, the log-sum-exp is
+      :math:`\log p_k + \operatorname{log1p}(\dots)`, so :math:`\log(p_\lambda/p)` is
+      accurate for every outcome even at huge :math:`\lambda`, and
+      :math:`D = \sum p\,\psi(\log(p_\lambda/p))` has no cancellation.
+
+    Examples
+    --------
+    >>> fam = TiltedFamily(np.array([0.5, 0.5]), np.array([0.0, 1.0]))
+    >>> round(fam.kl(np.log(3.0)), 12)   # KL((1/4, 3/4) || (1/2, 1/2))
+    0.130812035941
+    >>> round(fam.solve_kl(1e-100) * 1e50, 12)  # lam = sqrt(2 delta / Var) = sqrt(8) 1e-50
+    2.828427124746
     """
 
     def __init__(self, p: np.ndarray, reward: np.ndarray):
@@ -87,8 +134,12 @@ class _Tilt:
         self.centred = self.r - mean
         self.residual = float(self.p @ self.centred)
 
-    def state(self, lam: float) -> tuple[float, np.ndarray, float, float]:
-        """``(log Z(lam), log p_lam, E_lam r, D(p_lam || p))`` on the support."""
+    def state(self, lam: float, with_kl: bool = True) -> tuple[float, np.ndarray, float, float]:
+        """``(log Z(lam), log p_lam, E_lam r, D(p_lam || p))`` on the support.
+
+        ``with_kl=False`` skips the KL (returned as NaN) for callers that need only
+        the law or its mean.
+        """
         if math.isinf(lam):
             top = lam > 0
             edge = self.r_max if top else self.r_min
@@ -101,30 +152,36 @@ class _Tilt:
             log_zc = math.log1p(s)
             log_pmf = self.log_p + u - log_zc
             shift = (float(self.p @ (np.expm1(u) * self.centred)) + self.residual) / (1.0 + s)
-            kl = lam * shift - log_zc
-            return lam * self.mean0 + log_zc, log_pmf, self.mean0 + shift, max(kl, 0.0)
-        c = self.r_max if lam > 0 else self.r_min
-        a = self.log_p + lam * (self.r - c)
-        m = float(a.max())
+            kl = math.nan
+            if with_kl:
+                kl = max((float(self.p @ psi(u)) - _one_plus_log1p_minus(s)) / (1.0 + s), 0.0)
+            return lam * self.mean0 + log_zc, log_pmf, self.mean0 + shift, kl
+        a = self.log_p + lam * self.r
+        k = int(np.argmax(a))
+        r_k = float(self.r[k])
+        # log(p_lam / p) = lam (r - r_k) - log(sum_j p_j e^{lam (r_j - r_k)})
+        b = (self.log_p - self.log_p[k]) + lam * (self.r - r_k)
+        b[k] = 0.0
+        log_zc = float(self.log_p[k]) + logsumexp(b)
+        rho = lam * (self.r - r_k) - log_zc
+        log_pmf = self.log_p + rho
         with np.errstate(under="ignore"):
-            log_zc = m + math.log(float(np.exp(a - m).sum()))
-            log_pmf = a - log_zc
             w = np.exp(log_pmf)
-        gap = float(w @ (self.r - c))
-        kl = lam * gap - log_zc
-        return lam * c + log_zc, log_pmf, c + gap, max(kl, 0.0)
+        mean = r_k + float(w @ (self.r - r_k))
+        kl = kl_from_logs(log_pmf, self.log_p) if with_kl else math.nan
+        return lam * r_k + log_zc, log_pmf, mean, kl
 
     def log_z(self, lam: float) -> float:
         """``log Z(lam)``."""
-        return self.state(lam)[0]
+        return self.state(lam, with_kl=False)[0]
 
     def log_pmf(self, lam: float) -> np.ndarray:
         """``log p_lam`` on the support (``lam = +-inf``: the conditional law)."""
-        return self.state(lam)[1]
+        return self.state(lam, with_kl=False)[1]
 
     def mean(self, lam: float) -> float:
         """``E_{p_lam} r``."""
-        return self.state(lam)[2]
+        return self.state(lam, with_kl=False)[2]
 
     def kl(self, lam: float) -> float:
         """``D(p_lam || p)``."""
@@ -132,7 +189,7 @@ class _Tilt:
 
     def variance(self, lam: float) -> float:
         """``Var_{p_lam} r``."""
-        _, log_pmf, mean, _ = self.state(lam)
+        _, log_pmf, mean, _ = self.state(lam, with_kl=False)
         with np.errstate(under="ignore"):
             w = np.exp(log_pmf)
         d = self.r - mean
@@ -144,41 +201,76 @@ class _Tilt:
         out[self.support] = values
         return out
 
+    def _bracket(self, g, start: float) -> tuple[float, float]:
+        """``0 <= lo < hi`` with ``g(lo) < 0 <= g(hi)`` for increasing ``g`` on ``[0, inf)``.
+
+        Geometric search by factors of 4 from ``start``: a few steps whatever the
+        scale of the root (1e-50 or 700), never an overflowing first guess.
+        """
+        hi = start
+        if g(hi) >= 0:
+            lo = hi / 4.0
+            while lo > 0 and g(lo) >= 0:
+                hi, lo = lo, lo / 4.0
+            return lo, hi
+        lo, hi = hi, 4.0 * hi
+        while g(hi) < 0:
+            if hi > 1e300:
+                raise ArithmeticError("no sign change below lam = 1e300")
+            lo, hi = hi, 4.0 * hi
+        return lo, hi
+
     def solve_kl(self, delta: float) -> float:
         """The ``lam >= 0`` with ``D(p_lam || p) = delta`` (``inf`` when saturated)."""
         if delta == 0:
             return 0.0
         if delta >= -self.log_p_top:
             return math.inf
-        lo, hi = 0.0, 2.0 * math.sqrt(2.0 * delta / self.variance(0.0))
-        while self.kl(hi) < delta:
-            lo, hi = hi, 2.0 * hi
-        return brentq(lambda t: self.kl(t) - delta, lo, hi, xtol=1e-300, rtol=_RTOL,
-                      maxiter=500)
 
-    def solve_mean(self, x: float) -> float:
-        """The ``t`` with ``E_{p_t} r = x`` for ``r_min < x < r_max``."""
         def g(t):
-            return self.mean(t) - x
+            return self.kl(t) - delta
 
-        if x == self.mean0:
-            return 0.0
-        step = 1.0 / max(self.span, 1e-300)
-        if x > self.mean0:
-            lo, hi = 0.0, step
-            while g(hi) < 0:
-                lo, hi = hi, 2.0 * hi
-        else:
-            lo, hi = -step, 0.0
-            while g(lo) > 0:
-                lo, hi = 2.0 * lo, lo
+        var0 = self.variance(0.0)
+        start = 1.0 / self.span
+        if var0 > 0:
+            start = min(start, math.sqrt(2.0 * delta / var0))  # small-delta asymptote
+        try:
+            lo, hi = self._bracket(g, start)
+        except ArithmeticError:
+            # delta within rounding of the saturation value -log p(top): conditional law
+            return math.inf
+        if g(hi) == 0:
+            return hi
         return brentq(g, lo, hi, xtol=1e-300, rtol=_RTOL, maxiter=500)
 
+    def solve_mean(self, x: float) -> float:
+        """The ``t`` with ``E_{p_t} r = x`` for ``r_min < x < r_max``.
 
-def _family(p, reward) -> _Tilt:
+        The direction is taken from the sign of ``E_{p_0} r - x`` as computed (not
+        from comparing ``x`` with a separately rounded mean), so ``x`` within an
+        ulp of the mean brackets correctly.
+        """
+        g0 = self.mean(0.0) - x
+        if g0 == 0:
+            return 0.0
+        start = 1.0 / max(self.span, 1e-300)
+        if g0 < 0:
+            lo, hi = self._bracket(lambda t: self.mean(t) - x, start)
+            if self.mean(hi) == x:
+                return hi
+            return brentq(lambda t: self.mean(t) - x, lo, hi, xtol=1e-300, rtol=_RTOL,
+                          maxiter=500)
+        lo, hi = self._bracket(lambda t: x - self.mean(-t), start)
+        if self.mean(-hi) == x:
+            return -hi
+        return -brentq(lambda t: x - self.mean(-t), lo, hi, xtol=1e-300, rtol=_RTOL,
+                       maxiter=500)
+
+
+def _family(p, reward) -> TiltedFamily:
     p = as_pmf(p, "p")
     r = as_reward(reward, p.size, "reward")
-    return _Tilt(p, r)
+    return TiltedFamily(p, r)
 
 
 def log_partition(p, reward, lam: float) -> float:
@@ -287,7 +379,7 @@ def kl_constrained_optimum(p, reward, delta: float) -> KLConstrainedOptimum:
     Parameters
     ----------
     p : array_like
-        Reference pmf (``|sum - 1| <= 1e-10``, non-negative).
+        Reference pmf (``|sum - 1| <= 1e-9``, non-negative).
     reward : array_like
         Finite rewards, same length as ``p``.
     delta : float

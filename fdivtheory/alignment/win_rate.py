@@ -57,14 +57,17 @@ def win_rate_reward(p, reward) -> np.ndarray:
 
 
 def win_rate(phi, p, reward) -> float:
-    r"""Win rate of ``phi`` against ``p``, ties counted one half.
+    r"""Win rate of ``phi`` against ``p``, a tie counting one half.
 
     .. math::
 
         W(\phi) = P(r(Y) > r(Z)) + \tfrac12 P(r(Y) = r(Z)), \quad Y \sim \phi,\ Z \sim p.
 
     Computed as :math:`E_\phi[w]` with :func:`win_rate_reward`.  Source: [B],
-    win rate of the best-of-n policy (definition, ties counted one half).
+    win rate of the best-of-n policy.  That a tie counts one half is the
+    library's convention (it makes :math:`W(p) = 1/2` for every reference and
+    :math:`W` of best-of-N equal to :math:`N/(N+1)` in the continuum limit);
+    docs/theory/alignment.md, §1.
 
     Examples
     --------
@@ -137,8 +140,8 @@ def continuum_tilt(lam: float) -> tuple[float, float]:
         \mathrm{KL}(\lambda) = \lambda E[u] - \log\frac{e^\lambda - 1}{\lambda}.
 
     The win rate against the uniform reference is :math:`E[u]`.  Source: [B],
-    win-rate vs KL trade-offs (continuum limit; formulas derived in the spec,
-    §2.11).  Taylor series for :math:`|\lambda| < 0.05`
+    win-rate vs KL trade-offs (continuum limit; formulas derived in
+    docs/theory/alignment.md, §7).  Taylor series for :math:`|\lambda| < 0.05`
     (:math:`\mathrm{KL} = \lambda^2/24 - \lambda^4/960 + \dots`); ``lam < 0`` mirrors.
 
     Returns
@@ -211,7 +214,8 @@ class ContinuumWinRates:
         The tilted (optimal) win rate at the same KL.
     rewind_and_repeat : float
         :math:`1 - \varepsilon/2` with :math:`\varepsilon = e^{-\mathrm{KL}}`: conditioning on
-        the top :math:`\varepsilon`-quantile at the same KL.
+        the top :math:`\varepsilon`-quantile at the same KL; exactly
+        :math:`1 - e^{1-1/N}/(2N)` (about :math:`1 - 1.36/N` only for large :math:`N`).
     """
 
     kl: float
@@ -227,7 +231,7 @@ def continuum_win_rates(n=None, *, log_n: float | None = None) -> ContinuumWinRa
     conditioning on the top :math:`\varepsilon`-quantile has KL :math:`\log(1/\varepsilon)`
     and win rate :math:`1 - \varepsilon/2`; the tilt on the quantile is optimal.
     Source: [B], rewind-and-repeat and win-rate vs KL trade-offs (continuum limit,
-    spec §2.11).  Best-of-N is nearly optimal (N = 16: 0.941176 vs 0.941287).
+    docs/theory/alignment.md, §7).  Best-of-N is nearly optimal (N = 16: 0.941176 vs 0.941287).
 
     Examples
     --------

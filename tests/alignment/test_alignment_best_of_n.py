@@ -1,4 +1,4 @@
-"""Exact best-of-N law, KL, win rate, bound and estimator (spec §2.7-2.10; C1-C6, C14)."""
+"""Exact best-of-N law, KL, win rate, bound and estimator (docs/theory/alignment.md, §4; C1-C6, C14)."""
 
 import itertools
 import math

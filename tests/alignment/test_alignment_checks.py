@@ -14,7 +14,7 @@ def alignment_checks():
     return checks.registered("alignment")
 
 
-def test_all_spec_checks_registered():
+def test_all_numbered_checks_registered():
     ids = [c.id for c in alignment_checks()]
     assert sorted(ids) == sorted(EXPECTED)
     kinds = {c.id: c.kind for c in alignment_checks()}

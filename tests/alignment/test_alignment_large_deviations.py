@@ -1,4 +1,4 @@
-"""Rate function and SCGF (spec §2.4-2.5; checks C10, C11)."""
+"""Rate function and SCGF (docs/theory/alignment.md, §5; checks C10, C11)."""
 
 import math
 

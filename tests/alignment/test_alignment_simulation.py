@@ -1,4 +1,4 @@
-"""The alignment_bon simulation: tasks reproduce the library and the spec, figures render."""
+"""The alignment_bon simulation: tasks reproduce the library and the reference values of docs/theory/alignment.md."""
 
 import math
 
@@ -8,7 +8,7 @@ import pytest
 from simulations import alignment_bon as sim
 
 
-def test_equivalence_task_reproduces_spec_row():
+def test_equivalence_task_reproduces_reference_row():
     out = sim.task({"experiment": "equivalence", "model": "bernoulli", "length": 10},
                    np.random.default_rng(0), "cpu")
     assert out["bon_reward_per_token"] == pytest.approx(0.412563, abs=1e-6)

@@ -1,4 +1,4 @@
-"""Win rates and the win-rate / KL trade-off (spec §2.10-2.11; check C15)."""
+"""Win rates and the win-rate / KL trade-off (docs/theory/alignment.md, §4 and §7; check C15)."""
 
 import math
 from fractions import Fraction
