@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 import fdivtheory as fd
-from fdivtheory import generators as generators_module
+from fdivtheory.generators import registry as generators_registry
 from fdivtheory.symbolic import (
     U,
     check_tfp_defects,
@@ -197,7 +197,7 @@ def test_tfp_self_normalized_forms_are_valid_and_scaled_versions_of_ours():
 
 @pytest.mark.parametrize("name", sorted(TFP_F_AT_ONE))
 def test_register_generator_rejects_tfp_defects(name, monkeypatch):
-    monkeypatch.setattr(generators_module, "_USER", {})
+    monkeypatch.setattr(generators_registry, "_USER", {})
     with pytest.raises(ValueError, match=r"failed verification(.|\n)*f\(1\) = 0"):
         fd.register_generator(tfp_generators()[name])
     assert name not in fd.available_generators()
@@ -216,7 +216,7 @@ def _arithmetic_geometric() -> fd.Generator:
 
 
 def test_register_generator_accepts_a_good_user_generator(monkeypatch):
-    monkeypatch.setattr(generators_module, "_USER", {})
+    monkeypatch.setattr(generators_registry, "_USER", {})
     g = fd.register_generator(_arithmetic_geometric())
     assert "arithmetic_geometric" in fd.available_generators()
     assert fd.get_generator("arithmetic_geometric") is g
@@ -228,7 +228,7 @@ def test_register_generator_accepts_a_good_user_generator(monkeypatch):
 
 
 def test_register_generator_accepts_quartic(monkeypatch):
-    monkeypatch.setattr(generators_module, "_USER", {})
+    monkeypatch.setattr(generators_registry, "_USER", {})
     fd.register_generator(generator_from_expr("quartic", lambda u: (u - 1) ** 4))
 
 
@@ -238,7 +238,7 @@ def test_register_generator_accepts_quartic(monkeypatch):
     lambda: replace(fd.get_generator("kl"), name="kl_wrong_limit", value_at_zero=0.5),
 ], ids=["non-convex", "f(1)=1", "wrong-f(0+)"])
 def test_register_generator_rejects_bad_generators(make, monkeypatch):
-    monkeypatch.setattr(generators_module, "_USER", {})
+    monkeypatch.setattr(generators_registry, "_USER", {})
     g = make()
     with pytest.raises(ValueError, match="failed verification"):
         fd.register_generator(g)
