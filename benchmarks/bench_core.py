@@ -6,7 +6,7 @@ rows), every named f-divergence and the Rényi orders 0, 1/2, 1 (= KL), 2, 5,
 inf.  For each it prints the median time of fdivtheory and of the baseline,
 the speed-up (baseline / fdivtheory), the largest relative difference from the
 baseline and from fdivtheory's own generic array-API path
-(``FDIVTHEORY_DISABLE_NUMBA=1``), and the time of the first call (numba
+(``fdivtheory._backend.generic_path()``), and the time of the first call (numba
 compilation, or loading the on-disk cache).  Targets (performance.md):
 speed-up >= 5, relative difference <= 1e-12.
 
@@ -168,6 +168,14 @@ def _cases() -> list[Case]:
     for a in (0.0, 0.5, 1.0, 2.0, 5.0, math.inf):
         base, label = renyi_base(a)
         cases.append(Case(f"renyi({a:g})", lambda P, Q, a=a: fd.renyi(P, Q, a), base, label))
+    # normalize=True against normalize=False of the same function (target: within 1.3x)
+    for name, fn in (("kl", fd.kl), ("js", fd.js), ("tv", fd.tv),
+                     ("renyi(2)", lambda P, Q, **kw: fd.renyi(P, Q, 2.0, **kw)),
+                     ("renyi(0.5)", lambda P, Q, **kw: fd.renyi(P, Q, 0.5, **kw))):
+        cases.append(Case(f"{name} normalize=True",
+                          lambda P, Q, fn=fn: fn(P, Q, normalize=True),
+                          lambda P, Q, fn=fn: fn(P, Q, normalize=False),
+                          "the same, normalize=False"))
     return cases
 
 
@@ -187,15 +195,11 @@ def make_batch(rows: int, cols: int, data: str, seed: int) -> tuple[np.ndarray, 
 
 
 def generic(fn: Callable, P, Q):
-    old = os.environ.get("FDIVTHEORY_DISABLE_NUMBA")
-    os.environ["FDIVTHEORY_DISABLE_NUMBA"] = "1"
-    try:
+    """``fn(P, Q)`` on the generic array-API path (no numba kernel)."""
+    from fdivtheory._backend import generic_path
+
+    with generic_path():
         return fn(P, Q)
-    finally:
-        if old is None:
-            del os.environ["FDIVTHEORY_DISABLE_NUMBA"]
-        else:
-            os.environ["FDIVTHEORY_DISABLE_NUMBA"] = old
 
 
 def run_cpu(args: argparse.Namespace) -> None:
@@ -247,7 +251,7 @@ def run_cpu(args: argparse.Namespace) -> None:
     print("first call: time of the first call minus a timed call (numba compilation, or loading "
           "the on-disk cache; 0 when an earlier row compiled the same kernel); max rel diff: "
           "max |ours - other| / |other| over rows (absolute where both are < 1e-12); "
-          "generic path: fdivtheory with FDIVTHEORY_DISABLE_NUMBA=1; speed-up: baseline / "
+          "generic path: fdivtheory inside _backend.generic_path(); speed-up: baseline / "
           "fdivtheory (numba runs on all threads, NumPy/SciPy on one).")
 
 
@@ -281,12 +285,15 @@ for d in {descs!r}:
     t0 = time.perf_counter()
     cpu.rowwise_divergence(d, P, Q, False)
     res[repr(d)] = time.perf_counter() - t0
-buf = (np.empty(4), np.empty(4, np.int64), np.empty(4), np.empty(4))
+from fdivtheory.kernels import cpu_renyi
 t0 = time.perf_counter()
-cpu.renyi_rows(P, Q, 0.5, False, *buf)
+cpu_renyi.renyi_rows(P, Q, 0.5, False)
 res["renyi_rows"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-cpu.row_flags(P, Q, False, *buf[1:])
+cpu.rowwise_divergence(("kl",), P, Q, False, True)
+res["('kl',), normalize=True"] = time.perf_counter() - t0
+t0 = time.perf_counter()
+cpu.row_flags(P, Q)
 res["row_flags"] = time.perf_counter() - t0
 print(repr(res))
 """

@@ -11,18 +11,22 @@ Python scalars, lists and tuples are converted to NumPy ``float64`` arrays.
 Mixing namespaces (say a NumPy ``p`` with a CuPy ``q``) is a ``TypeError``:
 nothing is moved between devices silently.
 
-Fused kernels are an optimisation behind the same functions: when the
-namespace is NumPy and the dtype is a real float, :func:`use_cpu_kernels`
-says the numba kernels in :mod:`fdivtheory.kernels.cpu` may run; for CuPy
-arrays :func:`use_gpu_kernels` says the CuPy kernels in
-:mod:`fdivtheory.kernels.gpu` (same branch ladder) may run; every other
-namespace takes the generic array-API code path, which is the reference
-semantics the kernels are tested against.
+Fused kernels are an optimisation behind the same functions; the choice is
+made in one place, :mod:`fdivtheory.kernels`: NumPy arrays of a real float
+dtype run the numba kernels (:func:`use_cpu_kernels`), CuPy arrays on a
+visible CUDA device the CuPy kernels (:func:`use_gpu_kernels`, same branch
+ladder), every other namespace the generic array-API path, which is the
+reference semantics the kernels are tested against.  Inside
+``with generic_path():`` every input takes the generic path (the parity
+checks, tests and benchmarks use it to compare the two).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import array_api_compat
@@ -30,12 +34,35 @@ import numpy as np
 
 __all__ = [
     "asarray",
-    "use_gpu_kernels",
     "float_dtype",
+    "generic_path",
     "is_numpy_namespace",
     "namespace",
     "use_cpu_kernels",
+    "use_gpu_kernels",
 ]
+
+_GENERIC: ContextVar[bool] = ContextVar("fdivtheory_generic_path", default=False)
+
+
+@contextmanager
+def generic_path() -> Iterator[None]:
+    """Run every reduction in the block on the generic array-API path (no compiled kernel).
+
+    For comparing the kernels with the reference semantics::
+
+        with generic_path():
+            reference = fd.kl(p, q)
+
+    Scoped to the current thread / context (a ``contextvars`` variable); the
+    environment variables ``FDIVTHEORY_DISABLE_NUMBA=1`` and
+    ``FDIVTHEORY_DISABLE_CUPY_KERNELS=1`` do the same for a whole process.
+    """
+    token = _GENERIC.set(True)
+    try:
+        yield
+    finally:
+        _GENERIC.reset(token)
 
 
 def _is_array(x: Any) -> bool:
@@ -99,21 +126,17 @@ def asarray(x: Any, xp: Any, name: str) -> Any:
 
 
 def use_cpu_kernels(xp: Any) -> bool:
-    """Whether the numba kernels may run for arrays of namespace ``xp``.
-
-    Set the environment variable ``FDIVTHEORY_DISABLE_NUMBA=1`` to force the
-    generic array-API path (used by the parity tests).
-    """
-    return is_numpy_namespace(xp) and os.environ.get("FDIVTHEORY_DISABLE_NUMBA", "") != "1"
+    """Whether the numba kernels may run for arrays of namespace ``xp``."""
+    return (is_numpy_namespace(xp) and not _GENERIC.get()
+            and os.environ.get("FDIVTHEORY_DISABLE_NUMBA", "") != "1")
 
 
 def use_gpu_kernels(xp: Any) -> bool:
     """Whether the CuPy kernels of :mod:`fdivtheory.kernels.gpu` may run for ``xp``.
 
-    CuPy arrays on a visible CUDA device; ``FDIVTHEORY_DISABLE_CUPY_KERNELS=1``
-    forces the generic array-API path on the GPU (used by the GPU parity tests).
+    CuPy arrays on a visible CUDA device, outside :func:`generic_path`.
     """
-    if not array_api_compat.is_cupy_namespace(xp):
+    if not array_api_compat.is_cupy_namespace(xp) or _GENERIC.get():
         return False
     if os.environ.get("FDIVTHEORY_DISABLE_CUPY_KERNELS", "") == "1":
         return False

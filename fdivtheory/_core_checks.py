@@ -30,14 +30,13 @@ room); identities between two float computations ``1e-10`` relative.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import mpmath
 import numpy as np
 
 from fdivtheory import checks
+from fdivtheory._backend import generic_path
 
 AREA = "core"
 _SEED = 20261127
@@ -277,19 +276,6 @@ def _kl_log_term_oracle(lp: float, lq: float) -> float:
         return float(P * (LP - LQ) - P + Q)
 
 
-@contextmanager
-def _generic_path() -> Iterator[None]:
-    old = os.environ.get("FDIVTHEORY_DISABLE_NUMBA")
-    os.environ["FDIVTHEORY_DISABLE_NUMBA"] = "1"
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["FDIVTHEORY_DISABLE_NUMBA"]
-        else:
-            os.environ["FDIVTHEORY_DISABLE_NUMBA"] = old
-
-
 @checks.register("core.kl_extreme_ratios", area=AREA,
                  claim="the KL term p log(p/q) - p + q is accurate to 1e-13 relative at "
                        "extreme ratios and near ratio 1, on every code path, against a "
@@ -310,7 +296,7 @@ def _kl_extreme(quick: bool) -> list[checks.Outcome]:
                                                                       strict=True)])
     with np.errstate(all="ignore"):
         scipy_vals = np.array([sc.kl_div(p, q) for p, q in _EXTREME])
-        with _generic_path():
+        with generic_path():
             generic = np.asarray(fd.kl(P, Q))
         paths = {
             "fused kernel (numba)": np.asarray(fd.kl(P, Q)),

@@ -1,9 +1,24 @@
-"""Input handling shared by every reduction: one implementation of the conventions.
+"""The one reduction path of the core: options -> prepare -> kernel -> input rules -> finish.
 
-Inputs are finite non-negative measures along ``axis``.  This module turns
-``(p, q, axis)`` into two broadcast arrays with the reduced axis last,
-records per row which rules were broken, and turns those records into the
-documented behaviour:
+Every reduction over a pair of measures (``f_divergence``, ``f_divergence_log``,
+the named divergences, the Rényi family) is :func:`reduce_pair` with a
+*row function* that computes per-row values and flags; the sequence around
+it is written once here, in the spirit of SciPy's axis / nan-policy
+decorator:
+
+1. :func:`check_options` validates the keywords;
+2. :func:`prepare_pair` converts, checks shapes, moves ``axis`` last and
+   broadcasts the batch dimensions;
+3. the row function (usually :func:`fdivtheory.kernels.rowwise` or
+   :func:`fdivtheory.kernels.renyi`, which pick numba, CuPy or the generic
+   array-API path) returns the row values and a
+   :class:`~fdivtheory.kernels.RowFlags` record, having dropped NaN pairs
+   (``nan_policy="omit"``) and normalised (``normalize=True``) itself;
+4. :func:`bad_rows` applies the input rules below to the flags;
+5. :func:`finish` sets the rows that broke a rule to NaN, converts units and
+   restores the reduced axis with ``keepdims``.
+
+Inputs are finite non-negative measures along ``axis``:
 
 * ``invalid="raise"`` (default): a negative or infinite mass, a measure with
   no mass, a shape mismatch or an empty axis raises ``ValueError`` naming the
@@ -11,41 +26,30 @@ documented behaviour:
 * ``nan_policy="propagate"`` (NaN in a row -> NaN result), ``"raise"``,
   ``"omit"`` (coordinates where p or q is NaN are dropped), as in SciPy.
 * ``normalize=False`` uses the measures as given, ``True`` divides each by
-  its total along ``axis``, ``"check"`` raises if a total differs from 1 by
-  more than :data:`SUM_TOL`.
+  its total along ``axis``, ``"check"`` raises if the total of a row that
+  gives a value (not a NaN row) differs from 1 by more than :data:`SUM_TOL`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from fdivtheory._backend import asarray, namespace
+from fdivtheory.kernels import RowFlags
 
-__all__ = ["SUM_TOL", "RowFlags", "Prepared", "prepare_pair", "finish"]
+__all__ = ["SUM_TOL", "Prepared", "RowFlags", "bad_rows", "check_options", "finish",
+           "prepare_pair", "reduce_pair"]
 
 #: Tolerance of ``normalize="check"`` on |sum - 1|.
 SUM_TOL = 1e-9
 
 _INVALID = ("raise", "nan")
 _NAN_POLICIES = ("propagate", "raise", "omit")
-
-
-@dataclass
-class RowFlags:
-    """Booleans per row (batch shape) describing what each row contains."""
-
-    nan_p: Any
-    nan_q: Any
-    neg_p: Any
-    neg_q: Any
-    inf_p: Any
-    inf_q: Any
-    sum_p: Any
-    sum_q: Any
 
 
 @dataclass
@@ -110,32 +114,6 @@ def prepare_pair(p: Any, q: Any, axis: int, names: tuple[str, str] = ("p", "q"))
     return Prepared(xp, P, Q, int(axis) % P.ndim, names)
 
 
-def flags_xp(P: Any, Q: Any, xp: Any) -> RowFlags:
-    """Row flags computed with array-API operations (the generic path)."""
-    nan_P, nan_Q = xp.isnan(P), xp.isnan(Q)
-    ok = ~(nan_P | nan_Q)
-    zero = xp.zeros_like(P)
-    return RowFlags(
-        nan_p=xp.any(nan_P, axis=-1), nan_q=xp.any(nan_Q, axis=-1),
-        neg_p=xp.any(P < 0, axis=-1), neg_q=xp.any(Q < 0, axis=-1),
-        inf_p=xp.any(xp.isinf(P), axis=-1), inf_q=xp.any(xp.isinf(Q), axis=-1),
-        sum_p=xp.sum(xp.where(ok, P, zero), axis=-1),
-        sum_q=xp.sum(xp.where(ok, Q, zero), axis=-1),
-    )
-
-
-def flags_from_bits(bits: np.ndarray, sp: np.ndarray, sq: np.ndarray) -> RowFlags:
-    """Row flags from the bit field written by the numba kernels."""
-    from fdivtheory.kernels import cpu
-
-    return RowFlags(
-        nan_p=(bits & cpu.NAN_P) != 0, nan_q=(bits & cpu.NAN_Q) != 0,
-        neg_p=(bits & cpu.NEG_P) != 0, neg_q=(bits & cpu.NEG_Q) != 0,
-        inf_p=(bits & cpu.INF_P) != 0, inf_q=(bits & cpu.INF_Q) != 0,
-        sum_p=sp, sum_q=sq,
-    )
-
-
 def _any(xp: Any, x: Any) -> bool:
     return bool(xp.any(x))
 
@@ -165,20 +143,20 @@ def bad_rows(fl: RowFlags, xp: Any, *, invalid: str, nan_policy: str, names: tup
         for flag, msg in checks:
             if flag is not None and _any(xp, flag):
                 raise ValueError(msg + " (invalid='raise'; pass invalid='nan' for NaN instead)")
-    if normalize == "check":
-        for s, name in ((fl.sum_p, a), (fl.sum_q, b)):
-            dev = xp.abs(s - 1.0)
-            dev = xp.where(xp.isnan(dev), xp.zeros_like(dev), dev)
-            if _any(xp, dev > SUM_TOL):
-                raise ValueError(
-                    f"{name} does not sum to 1 along the reduced axis (max |sum - 1| = "
-                    f"{float(xp.max(dev)):.3g} > {SUM_TOL:g}); pass normalize=True to normalise"
-                )
     bad = fl.inf_p | fl.inf_q | empty_p | empty_q
     if not log_input:
         bad = bad | fl.neg_p | fl.neg_q
     if nan_policy == "propagate":
         bad = bad | fl.nan_p | fl.nan_q
+    if normalize == "check":  # only rows that give a value: a NaN row stays NaN
+        for s, name in ((fl.sum_p, a), (fl.sum_q, b)):
+            dev = xp.abs(s - 1.0)
+            dev = xp.where(xp.isnan(dev) | bad, xp.zeros_like(dev), dev)
+            if _any(xp, dev > SUM_TOL):
+                raise ValueError(
+                    f"{name} does not sum to 1 along the reduced axis (max |sum - 1| = "
+                    f"{float(xp.max(dev)):.3g} > {SUM_TOL:g}); pass normalize=True to normalise"
+                )
     return bad
 
 
@@ -191,3 +169,33 @@ def finish(value: Any, bad: Any, prep: Prepared, *, keepdims: bool, base: Any) -
     if keepdims:
         value = xp.expand_dims(value, axis=prep.axis)
     return value
+
+
+#: A row function: (P, Q, xp=, omit_nan=, normalize=) -> (values, RowFlags), the
+#: reduced axis last; ``normalize`` is True or False ("check" is a rule on the flags).
+RowFunction = Callable[..., tuple[Any, RowFlags]]
+
+
+def reduce_pair(rows: RowFunction, p: Any, q: Any, *, axis: int, keepdims: bool,
+                normalize: Any, base: Any, invalid: str, nan_policy: str,
+                names: tuple[str, str] = ("p", "q"), log_input: bool = False,
+                per_coordinate: bool = False) -> Any:
+    """The whole reduction of ``p``, ``q`` along ``axis`` around the row function ``rows``.
+
+    ``per_coordinate``: ``rows`` returns one value per coordinate (the reduced
+    axis kept, e.g. ``return_terms=True``); its bad rows are NaN throughout
+    and the axis goes back to its place.
+    """
+    check_options(invalid=invalid, nan_policy=nan_policy, normalize=normalize, base=base)
+    prep = prepare_pair(p, q, axis, names)
+    xp = prep.xp
+    value, fl = rows(prep.P, prep.Q, xp=xp, omit_nan=nan_policy == "omit",
+                     normalize=normalize is True)
+    bad = bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
+                   normalize=normalize, log_input=log_input)
+    if per_coordinate:
+        value = xp.where(bad[..., None], xp.full_like(value, math.nan), value)
+        if base is not None:
+            value = value / math.log(float(base))
+        return xp.moveaxis(value, -1, prep.axis)
+    return finish(value, bad, prep, keepdims=keepdims, base=base)

@@ -21,20 +21,26 @@ a clipped value, so a divergence is never negative and never NaN from
 rounding.
 
 **Units**: nats; ``base=2`` gives bits.  Inputs are validated as described in
-:mod:`fdivtheory._validation` (``invalid``, ``nan_policy``, ``normalize``).
+:mod:`fdivtheory._validation` (``invalid``, ``nan_policy``, ``normalize``),
+whose :func:`~fdivtheory._validation.reduce_pair` is the one reduction path;
+the row sums come from :func:`fdivtheory.kernels.rowwise` (numba, CuPy or the
+generic array-API path).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from fdivtheory import _validation as V
-from fdivtheory._backend import namespace, use_cpu_kernels, use_gpu_kernels
+from fdivtheory import kernels
+from fdivtheory._backend import namespace
 from fdivtheory.generators import Generator, get_generator, power_family
+from fdivtheory.kernels import generic
 
 __all__ = [
     "chi2",
@@ -57,108 +63,7 @@ __all__ = [
 Array = Any
 
 
-def _terms(gen: Generator, P: Array, Q: Array, xp: Any) -> Array:
-    """Standardised per-coordinate terms with the zero/support rule (array-API path)."""
-    c = gen.slope_at_one
-    zero = xp.zeros_like(P)
-    one = xp.ones_like(P)
-    pos_p, pos_q = P > 0, Q > 0
-    both = pos_p & pos_q
-    with np.errstate(all="ignore"):
-        inner = gen.perspective(xp.where(both, P, one), xp.where(both, Q, one))
-        t_q0 = xp.where(pos_p, P, one) * (gen.slope_at_infinity - c)
-        t_p0 = xp.where(pos_q, Q, one) * (gen.value_at_zero + c)
-    out = xp.where(both, inner, xp.where(pos_p, t_q0, xp.where(pos_q, t_p0, zero)))
-    out = xp.maximum(out, zero)
-    invalid = xp.isnan(P) | xp.isnan(Q) | (P < 0) | (Q < 0) | xp.isinf(P) | xp.isinf(Q)
-    return xp.where(invalid, xp.full_like(P, math.nan), out)
-
-
-def _omit_nan(P: Array, Q: Array, xp: Any) -> tuple[Array, Array]:
-    mask = xp.isnan(P) | xp.isnan(Q)
-    zero = xp.zeros_like(P)
-    return xp.where(mask, zero, P), xp.where(mask, zero, Q)
-
-
-def _normalized(P: Array, Q: Array, fl: V.RowFlags, xp: Any) -> tuple[Array, Array]:
-    sp = xp.where(fl.sum_p > 0, fl.sum_p, xp.ones_like(fl.sum_p))
-    sq = xp.where(fl.sum_q > 0, fl.sum_q, xp.ones_like(fl.sum_q))
-    return P / sp[..., None], Q / sq[..., None]
-
-
-def _reduce(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
-            nan_policy: str, return_terms: bool) -> tuple[Array, Array]:
-    """(row values, bad-row mask) or (terms, bad-row mask) for ``return_terms``."""
-    xp, P, Q = prep.xp, prep.P, prep.Q
-    omit = nan_policy == "omit"
-    kernel_ok = (use_cpu_kernels(xp) and gen.kernel is not None and not return_terms
-                 and P.dtype in (np.float64, np.float32))
-    if kernel_ok:
-        from fdivtheory.kernels import cpu
-
-        shape = P.shape[:-1]
-        # C-contiguous 2-D views (a copy only for strided or broadcast input), so
-        # that each term compiles once per dtype
-        P2 = np.ascontiguousarray(np.reshape(np.asarray(P), (-1, P.shape[-1])))
-        Q2 = np.ascontiguousarray(np.reshape(np.asarray(Q), (-1, Q.shape[-1])))
-        if normalize is True:
-            n = P2.shape[0]
-            bits, sp, sq = (np.empty(n, np.int64), np.empty(n), np.empty(n))
-            with cpu.threads_for(P2.size):
-                cpu.row_flags(P2, Q2, omit, bits, sp, sq)
-            fl = V.flags_from_bits(bits, sp, sq)
-            bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names)
-            with np.errstate(all="ignore"):
-                P2 = P2 / np.where(sp > 0, sp, 1.0)[:, None]
-                Q2 = Q2 / np.where(sq > 0, sq, 1.0)[:, None]
-            vals, _, _, _ = cpu.rowwise_divergence(gen.kernel, P2, Q2, omit)
-        else:
-            vals, bits, sp, sq = cpu.rowwise_divergence(gen.kernel, P2, Q2, omit)
-            fl = V.flags_from_bits(bits, sp, sq)
-            bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy,
-                             names=prep.names, normalize=normalize)
-        return (np.reshape(vals.astype(P.dtype, copy=False), shape),
-                np.reshape(bad, shape))
-    if (gen.kernel is not None and not return_terms and use_gpu_kernels(xp)
-            and xp.isdtype(P.dtype, "real floating")):
-        return _reduce_gpu(gen, prep, normalize=normalize, invalid=invalid,
-                           nan_policy=nan_policy)
-    fl = V.flags_xp(P, Q, xp)
-    bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False)
-    if omit:
-        P, Q = _omit_nan(P, Q, xp)
-    if normalize is True:
-        P, Q = _normalized(P, Q, fl, xp)
-    terms = _terms(gen, P, Q, xp)
-    if return_terms:
-        return terms, bad
-    return xp.sum(terms, axis=-1), bad
-
-
-def _reduce_gpu(gen: Generator, prep: V.Prepared, *, normalize: Any, invalid: str,
-                nan_policy: str) -> tuple[Array, Array]:
-    """The CuPy-kernel twin of the numba branch of :func:`_reduce` (same flags, same ladder)."""
-    import cupy
-
-    from fdivtheory.kernels import gpu
-
-    xp, P, Q = prep.xp, prep.P, prep.Q
-    shape = P.shape[:-1]
-    P2 = cupy.ascontiguousarray(xp.reshape(P, (-1, P.shape[-1])))
-    Q2 = cupy.ascontiguousarray(xp.reshape(Q, (-1, Q.shape[-1])))
-    omit = nan_policy == "omit"
-    vals, bits, sp, sq = gpu.rowwise_divergence(gen.kernel, P2, Q2, omit)
-    fl = V.flags_from_bits(bits, sp, sq)
-    bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False)
-    if normalize is True:
-        P2 = P2 / xp.where(sp > 0, sp, 1.0)[:, None]
-        Q2 = Q2 / xp.where(sq > 0, sq, 1.0)[:, None]
-        vals = gpu.divergence_rows(gen.kernel, P2, Q2, omit)
-    return xp.reshape(xp.astype(vals, P.dtype), shape), xp.reshape(bad, shape)
-
-
+@kernels.runs_on("numba", "cupy")
 def f_divergence(p: Array, q: Array, f: str | Generator, *, axis: int = -1,
                  keepdims: bool = False, normalize: bool | str = False,
                  base: float | None = None, invalid: str = "raise",
@@ -208,20 +113,13 @@ def f_divergence(p: Array, q: Array, f: str | Generator, *, axis: int = -1,
     >>> float(fd.f_divergence([1.0, 0.0], [0.5, 0.5], "tv"))
     0.5
     """
-    V.check_options(invalid=invalid, nan_policy=nan_policy, normalize=normalize, base=base)
     gen = get_generator(f)
-    prep = V.prepare_pair(p, q, axis)
-    val, bad = _reduce(gen, prep, normalize=normalize, invalid=invalid,
-                       nan_policy=nan_policy, return_terms=return_terms)
-    xp = prep.xp
-    if return_terms:
-        val = xp.where(bad[..., None], xp.full_like(val, math.nan), val)
-        if base is not None:
-            val = val / math.log(float(base))
-        return xp.moveaxis(val, -1, prep.axis)
-    return V.finish(val, bad, prep, keepdims=keepdims, base=base)
+    return V.reduce_pair(partial(kernels.rowwise, gen, per_coordinate=return_terms), p, q,
+                         axis=axis, keepdims=keepdims, normalize=normalize, base=base,
+                         invalid=invalid, nan_policy=nan_policy, per_coordinate=return_terms)
 
 
+@kernels.runs_on()
 def f_divergence_log(log_p: Array, log_q: Array, f: str | Generator, *, axis: int = -1,
                      keepdims: bool = False, normalize: bool | str = False,
                      base: float | None = None, invalid: str = "raise",
@@ -243,18 +141,22 @@ def f_divergence_log(log_p: Array, log_q: Array, f: str | Generator, *, axis: in
     >>> float(fd.f_divergence_log([-800.0, 0.0], [0.0, -np.inf], "kl", invalid="nan"))
     inf
     """
-    V.check_options(invalid=invalid, nan_policy=nan_policy, normalize=normalize, base=base)
     gen = get_generator(f)
-    prep = V.prepare_pair(log_p, log_q, axis, names=("log_p", "log_q"))
-    xp, LP, LQ = prep.xp, prep.P, prep.Q
+    return V.reduce_pair(partial(_log_rows, gen, per_coordinate=return_terms), log_p, log_q,
+                         axis=axis, keepdims=keepdims, normalize=normalize, base=base,
+                         invalid=invalid, nan_policy=nan_policy, names=("log_p", "log_q"),
+                         log_input=True, per_coordinate=return_terms)
+
+
+def _log_rows(gen: Generator, LP: Array, LQ: Array, *, xp: Any, omit_nan: bool,
+              normalize: bool, per_coordinate: bool) -> tuple[Array, V.RowFlags]:
+    """Row function of :func:`f_divergence_log` (generic path: terms from log-ratios)."""
     fl = _log_flags(LP, LQ, xp)
-    bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False, log_input=True)
     ninf = xp.full_like(LP, -math.inf)
-    if nan_policy == "omit":
+    if omit_nan:
         mask = xp.isnan(LP) | xp.isnan(LQ)
         LP, LQ = xp.where(mask, ninf, LP), xp.where(mask, ninf, LQ)
-    if normalize is True:
+    if normalize:
         LP = LP - _logsumexp_rows(LP, xp)[..., None]
         LQ = LQ - _logsumexp_rows(LQ, xp)[..., None]
     fin_p, fin_q = xp.isfinite(LP), xp.isfinite(LQ)
@@ -262,16 +164,12 @@ def f_divergence_log(log_p: Array, log_q: Array, f: str | Generator, *, axis: in
     zero = xp.zeros_like(LP)
     with np.errstate(all="ignore"):
         inner = gen.perspective_log(xp.where(both, LP, zero), xp.where(both, LQ, zero))
-        edge = _terms(gen, xp.where(both, zero, xp.exp(LP)), xp.where(both, zero, xp.exp(LQ)), xp)
+        edge = generic.terms(gen, xp.where(both, zero, xp.exp(LP)),
+                             xp.where(both, zero, xp.exp(LQ)), xp)
     terms = xp.maximum(xp.where(both, inner, edge), zero)
     invalid_entry = xp.isnan(LP) | xp.isnan(LQ) | (LP == math.inf) | (LQ == math.inf)
     terms = xp.where(invalid_entry, xp.full_like(LP, math.nan), terms)
-    if return_terms:
-        terms = xp.where(bad[..., None], xp.full_like(terms, math.nan), terms)
-        if base is not None:
-            terms = terms / math.log(float(base))
-        return xp.moveaxis(terms, -1, prep.axis)
-    return V.finish(xp.sum(terms, axis=-1), bad, prep, keepdims=keepdims, base=base)
+    return (terms if per_coordinate else xp.sum(terms, axis=-1)), fl
 
 
 def _log_flags(LP: Array, LQ: Array, xp: Any) -> V.RowFlags:
@@ -351,7 +249,7 @@ def _named(gen_name: str, fname: str, doc: str,
     fn_log.__doc__ = (f"Log-space form of :func:`{fname}`: takes ``log_p``, ``log_q`` "
                       "(``-inf`` = zero mass); see :func:`f_divergence_log`.")
     fn_log.__module__ = __name__
-    return fn, fn_log
+    return kernels.runs_on("numba", "cupy")(fn), kernels.runs_on()(fn_log)
 
 
 def _sqrt_clipped(x: Array, xp: Any) -> Array:
@@ -469,6 +367,7 @@ le_cam, le_cam_log = _named("le_cam", "le_cam", r"""Le Cam divergence :math:`\tf
 """)
 
 
+@kernels.runs_on("numba", "cupy")
 def hockey_stick(p: Array, q: Array, gamma: float, *, axis: int = -1, keepdims: bool = False,
                  normalize: bool | str = False, base: float | None = None,
                  invalid: str = "raise", nan_policy: str = "propagate",
@@ -489,6 +388,7 @@ def hockey_stick(p: Array, q: Array, gamma: float, *, axis: int = -1, keepdims: 
                         nan_policy=nan_policy, return_terms=return_terms)
 
 
+@kernels.runs_on("numba", "cupy")
 def power_divergence(p: Array, q: Array, alpha: float, convention: str = "cressie_read", *,
                      axis: int = -1, keepdims: bool = False, normalize: bool | str = False,
                      base: float | None = None, invalid: str = "raise",

@@ -26,13 +26,15 @@ processes with memory", Entropy 24:1417.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from fdivtheory import _validation as V
-from fdivtheory._backend import use_cpu_kernels
+from fdivtheory import kernels
 from fdivtheory.divergence import f_divergence
+from fdivtheory.kernels import generic
 
 __all__ = [
     "bhattacharyya",
@@ -60,60 +62,19 @@ def _alpha(alpha: Any, *, lo: float = 0.0, allow_neg: bool = False) -> float:
     return a
 
 
-def _prepared(p, q, axis, normalize, invalid, nan_policy, base):
-    V.check_options(invalid=invalid, nan_policy=nan_policy, normalize=normalize, base=base)
-    prep = V.prepare_pair(p, q, axis)
-    xp, P, Q = prep.xp, prep.P, prep.Q
-    fl = V.flags_xp(P, Q, xp)
-    bad = V.bad_rows(fl, xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False)
-    if nan_policy == "omit":
-        mask = xp.isnan(P) | xp.isnan(Q)
-        P, Q = xp.where(mask, xp.zeros_like(P), P), xp.where(mask, xp.zeros_like(Q), Q)
-    if normalize is True:
-        one = xp.ones_like(fl.sum_p)
-        P = P / xp.where(fl.sum_p > 0, fl.sum_p, one)[..., None]
-        Q = Q / xp.where(fl.sum_q > 0, fl.sum_q, one)[..., None]
-    return prep, P, Q, bad
+def _reduce(rows: V.RowFunction, p: Array, q: Array, *, axis: int, keepdims: bool,
+            normalize: Any, base: Any, invalid: str, nan_policy: str) -> Array:
+    return V.reduce_pair(rows, p, q, axis=axis, keepdims=keepdims, normalize=normalize,
+                         base=base, invalid=invalid, nan_policy=nan_policy)
 
 
-def _log_hellinger_integral(P: Array, Q: Array, a: float, xp: Any) -> Array:
-    """log sum p^a q^(1-a) over the common support (-inf if empty), a not in {0, 1}."""
-    both = (P > 0) & (Q > 0)
-    one = xp.ones_like(P)
-    e = a * xp.log(xp.where(both, P, one)) + (1.0 - a) * xp.log(xp.where(both, Q, one))
-    e = xp.where(both, e, xp.full_like(P, -math.inf))
-    mx = xp.max(e, axis=-1)
-    mxs = xp.where(xp.isfinite(mx), mx, xp.zeros_like(mx))
-    return xp.log(xp.sum(xp.exp(e - mxs[..., None]), axis=-1)) + mxs
+def _renyi_values(P: Array, Q: Array, a: float, *, xp: Any, omit_nan: bool,
+                normalize: bool) -> tuple[Array, V.RowFlags]:
+    val, fl = kernels.renyi(P, Q, a, omit_nan=omit_nan, normalize=normalize, xp=xp)
+    return xp.maximum(val, xp.zeros_like(val)), fl
 
 
-#: Orders with |alpha - 1| up to this use the expm1 form (see _renyi_near_one).
-_NEAR_ONE = 0.5
-
-
-def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array) -> Array:
-    """D_a for |a - 1| small: log1p(sum_i p_i expm1((a - 1) log(p_i/q_i))) / (a - 1).
-
-    For probability vectors sum_i p_i = 1, so this equals the log-sum-exp form,
-    but it is exactly 0 at p = q and does not amplify the rounding of sum_i p_i
-    by 1/|a - 1|.  Rows where an exponent exceeds 700, or where the sum is
-    below -1/2 (log1p ill-conditioned: the divergence is large and the
-    log-sum-exp form is accurate), keep ``fallback``.
-    """
-    pos = P > 0
-    both = pos & (Q > 0)
-    one = xp.ones_like(P)
-    lr = xp.log(xp.where(both, P, one)) - xp.log(xp.where(both, Q, one))
-    x = (a - 1.0) * lr
-    big = xp.any(both & (xp.abs(x) > 700.0), axis=-1)
-    # q_i = 0 < p_i: for a < 1 the term p_i q_i^(1-a) vanishes, expm1(-inf) = -1
-    e = xp.where(both, xp.expm1(xp.where(both, x, xp.zeros_like(x))), -one)
-    s = xp.sum(xp.where(pos, P * e, xp.zeros_like(P)), axis=-1)
-    near = xp.log1p(xp.maximum(s, xp.full_like(s, -1.0))) / (a - 1.0)
-    return xp.where(big | (s < -0.5) | xp.isinf(fallback), fallback, near)
-
-
+@kernels.runs_on("numba")
 def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = False,
           normalize: bool | str = "check", base: float | None = None,
           invalid: str = "raise", nan_policy: str = "propagate") -> Array:
@@ -147,71 +108,11 @@ def renyi(p: Array, q: Array, alpha: float, *, axis: int = -1, keepdims: bool = 
     if a == 1.0:
         return f_divergence(p, q, "kl", axis=axis, keepdims=keepdims, normalize=normalize,
                             base=base, invalid=invalid, nan_policy=nan_policy)
-    fast = _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy)
-    if fast is not None:
-        prep, val, bad = fast
-        return V.finish(np.maximum(val, 0.0), bad, prep, keepdims=keepdims, base=base)
-    prep, P, Q, bad = _prepared(p, q, axis, normalize, invalid, nan_policy, base)
-    xp = prep.xp
-    with np.errstate(all="ignore"):
-        if a == 0.0:
-            mass = xp.sum(xp.where(P > 0, Q, xp.zeros_like(Q)), axis=-1)
-            val = -xp.log(mass)
-        elif a == math.inf:
-            pos = P > 0
-            lr = xp.where(pos & (Q > 0), xp.log(xp.where(pos, P, xp.ones_like(P)))
-                          - xp.log(xp.where(Q > 0, Q, xp.ones_like(Q))),
-                          xp.where(pos, xp.full_like(P, math.inf), xp.full_like(P, -math.inf)))
-            val = xp.max(lr, axis=-1)
-        else:
-            lh = _log_hellinger_integral(P, Q, a, xp)
-            val = lh / (a - 1.0)
-            if abs(a - 1.0) <= _NEAR_ONE:
-                val = _renyi_near_one(P, Q, a, xp, val)
-            if a > 1.0:
-                mism = xp.any((P > 0) & (Q == 0), axis=-1)
-                val = xp.where(mism, xp.full_like(val, math.inf), val)
-            val = xp.where(lh == -math.inf, xp.full_like(val, math.inf), val)
-    val = xp.maximum(val, xp.zeros_like(val))
-    return V.finish(val, bad, prep, keepdims=keepdims, base=base)
+    return _reduce(partial(_renyi_values, a=a), p, q, axis=axis, keepdims=keepdims,
+                   normalize=normalize, base=base, invalid=invalid, nan_policy=nan_policy)
 
 
-def _renyi_kernel(p, q, a, axis, normalize, invalid, nan_policy):
-    """The fused numba path (NumPy float input), or None when it does not apply."""
-    V.check_options(invalid=invalid, nan_policy=nan_policy, normalize=normalize, base=None)
-    prep = V.prepare_pair(p, q, axis)
-    if not use_cpu_kernels(prep.xp) or prep.P.dtype not in (np.float64, np.float32):
-        return None
-    from fdivtheory.kernels import cpu
-
-    shape = prep.P.shape[:-1]
-    P2 = np.ascontiguousarray(np.reshape(np.asarray(prep.P), (-1, prep.P.shape[-1])))
-    Q2 = np.ascontiguousarray(np.reshape(np.asarray(prep.Q), (-1, prep.Q.shape[-1])))
-    n = P2.shape[0]
-    out, bits, sp, sq = np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty(n)
-    omit = nan_policy == "omit"
-    with cpu.threads_for(P2.size):
-        _renyi_rows(cpu, P2, Q2, a, omit, normalize, out, bits, sp, sq)
-    fl = V.flags_from_bits(bits, sp, sq)
-    bad = V.bad_rows(fl, prep.xp, invalid=invalid, nan_policy=nan_policy, names=prep.names,
-                     normalize=normalize if normalize == "check" else False)
-    return prep, np.reshape(out.astype(prep.P.dtype, copy=False), shape), np.reshape(bad, shape)
-
-
-def _renyi_rows(cpu: Any, P2: Array, Q2: Array, a: float, omit: bool, normalize: Any,
-                out: Array, bits: Array, sp: Array, sq: Array) -> None:
-    """Fill ``out`` (and the flags and sums) with the row-wise Rényi divergences."""
-    n = P2.shape[0]
-    if normalize is True:
-        cpu.row_flags(P2, Q2, omit, bits, sp, sq)
-        with np.errstate(all="ignore"):
-            P2 = P2 / np.where(sp > 0, sp, 1.0)[:, None]
-            Q2 = Q2 / np.where(sq > 0, sq, 1.0)[:, None]
-        cpu.renyi_rows(P2, Q2, a, omit, out, np.empty(n, np.int64), np.empty(n), np.empty(n))
-    else:
-        cpu.renyi_rows(P2, Q2, a, omit, out, bits, sp, sq)
-
-
+@kernels.runs_on()
 def hellinger_integral(p: Array, q: Array, alpha: float, *, axis: int = -1,
                        keepdims: bool = False, normalize: bool | str = "check",
                        invalid: str = "raise", nan_policy: str = "propagate") -> Array:
@@ -227,13 +128,17 @@ def hellinger_integral(p: Array, q: Array, alpha: float, *, axis: int = -1,
     a = _alpha(alpha)
     if not 0.0 < a < 1.0:
         raise ValueError(f"alpha must lie in (0, 1) for the Hellinger integral, got {alpha!r}")
-    prep, P, Q, bad = _prepared(p, q, axis, normalize, invalid, nan_policy, None)
-    xp = prep.xp
-    with np.errstate(all="ignore"):
-        val = xp.exp(_log_hellinger_integral(P, Q, a, xp))
-    return V.finish(val, bad, prep, keepdims=keepdims, base=None)
+
+    def rows(P, Q, *, xp, omit_nan, normalize):
+        P, Q, fl = generic.prepared(P, Q, omit=omit_nan, normalize=normalize, xp=xp)
+        with np.errstate(all="ignore"):
+            return xp.exp(generic.log_hellinger_integral(P, Q, a, xp)), fl
+
+    return _reduce(rows, p, q, axis=axis, keepdims=keepdims, normalize=normalize, base=None,
+                   invalid=invalid, nan_policy=nan_policy)
 
 
+@kernels.runs_on()
 def bhattacharyya_coefficient(p: Array, q: Array, **kwargs: Any) -> Array:
     r"""Bhattacharyya coefficient :math:`BC(P,Q) = \sum_i\sqrt{p_i q_i}` in [0, 1].
 
@@ -244,6 +149,7 @@ def bhattacharyya_coefficient(p: Array, q: Array, **kwargs: Any) -> Array:
     return hellinger_integral(p, q, 0.5, **kwargs)
 
 
+@kernels.runs_on("numba")
 def bhattacharyya(p: Array, q: Array, *, axis: int = -1, keepdims: bool = False,
                   normalize: bool | str = "check", base: float | None = None,
                   invalid: str = "raise", nan_policy: str = "propagate") -> Array:
@@ -260,6 +166,7 @@ def bhattacharyya(p: Array, q: Array, *, axis: int = -1, keepdims: bool = False,
     return d / 2.0
 
 
+@kernels.runs_on()
 def chernoff_information(p: Array, q: Array, *, axis: int = -1, keepdims: bool = False,
                          normalize: bool | str = "check", base: float | None = None,
                          invalid: str = "raise", nan_policy: str = "propagate",
@@ -276,41 +183,51 @@ def chernoff_information(p: Array, q: Array, *, axis: int = -1, keepdims: bool =
     >>> round(float(fd.chernoff_information([0.5, 0.5], [0.9, 0.1])), 8)
     0.11237745
     """
+    lams: list[Any] = []
+
+    def rows(P, Q, *, xp, omit_nan, normalize):
+        P, Q, fl = generic.prepared(P, Q, omit=omit_nan, normalize=normalize, xp=xp)
+        vals, lam = _chernoff_rows(np.asarray(P, dtype=np.float64),
+                                   np.asarray(Q, dtype=np.float64))
+        lams.append(xp.asarray(lam))
+        return xp.asarray(vals), fl
+
+    out = _reduce(rows, p, q, axis=axis, keepdims=keepdims, normalize=normalize, base=base,
+                  invalid=invalid, nan_policy=nan_policy)
+    return (out, lams[0]) if return_lambda else out
+
+
+def _chernoff_rows(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(max_lambda -log sum p^lambda q^(1-lambda), the maximiser) per row, by Brent search;
+    NaN for a row with an invalid entry (flagged by the caller)."""
     from scipy.optimize import minimize_scalar
 
-    prep, P, Q, bad = _prepared(p, q, axis, normalize, invalid, nan_policy, base)
-    xp = prep.xp
-    Pn = np.reshape(np.asarray(P, dtype=np.float64), (-1, P.shape[-1]))
-    Qn = np.reshape(np.asarray(Q, dtype=np.float64), (-1, Q.shape[-1]))
-    badn = np.reshape(np.asarray(bad), (-1,))
+    shape = P.shape[:-1]
+    Pn = np.reshape(P, (-1, P.shape[-1]))
+    Qn = np.reshape(Q, (-1, Q.shape[-1]))
     vals = np.zeros(Pn.shape[0])
     lams = np.full(Pn.shape[0], 0.5)
     for i in range(Pn.shape[0]):
-        if badn[i]:
+        pi, qi = Pn[i], Qn[i]
+        if not (np.all(np.isfinite(pi) & (pi >= 0)) and np.all(np.isfinite(qi) & (qi >= 0))):
             vals[i] = math.nan
             continue
-        pi, qi = Pn[i], Qn[i]
         if not np.any((pi > 0) & (qi > 0)):
             vals[i] = math.inf
             continue
 
         def neg(lam, pi=pi, qi=qi):
             with np.errstate(all="ignore"):
-                return float(_log_hellinger_integral(pi, qi, lam, np))
+                return float(generic.log_hellinger_integral(pi, qi, lam, np))
 
         res = minimize_scalar(neg, bounds=(1e-12, 1 - 1e-12), method="bounded",
                               options={"xatol": 1e-12})
-        lam = float(res.x)
         vals[i] = max(-res.fun, 0.0)
-        lams[i] = lam
-    shape = P.shape[:-1]
-    val = xp.asarray(np.reshape(vals, shape))
-    out = V.finish(val, bad, prep, keepdims=keepdims, base=base)
-    if return_lambda:
-        return out, xp.asarray(np.reshape(lams, shape))
-    return out
+        lams[i] = float(res.x)
+    return np.reshape(vals, shape), np.reshape(lams, shape)
 
 
+@kernels.runs_on()
 def renyi_entropy(p: Array, alpha: float, *, axis: int = -1, keepdims: bool = False,
                   normalize: bool | str = "check", base: float | None = None,
                   invalid: str = "raise", nan_policy: str = "propagate") -> Array:
@@ -325,8 +242,13 @@ def renyi_entropy(p: Array, alpha: float, *, axis: int = -1, keepdims: bool = Fa
     2.0
     """
     a = _alpha(alpha)
-    prep, P, _, bad = _prepared(p, p, axis, normalize, invalid, nan_policy, base)
-    xp = prep.xp
+    return _reduce(partial(_entropy_rows, a=a), p, p, axis=axis, keepdims=keepdims,
+                   normalize=normalize, base=base, invalid=invalid, nan_policy=nan_policy)
+
+
+def _entropy_rows(P: Array, _: Array, a: float, *, xp: Any, omit_nan: bool,
+                  normalize: bool) -> tuple[Array, V.RowFlags]:
+    P, _, fl = generic.prepared(P, P, omit=omit_nan, normalize=normalize, xp=xp)
     pos = P > 0
     one = xp.ones_like(P)
     lp = xp.log(xp.where(pos, P, one))
@@ -341,10 +263,10 @@ def renyi_entropy(p: Array, alpha: float, *, axis: int = -1, keepdims: bool = Fa
             e = xp.where(pos, a * lp, xp.full_like(P, -math.inf))
             mx = xp.max(e, axis=-1)
             val = (xp.log(xp.sum(xp.exp(e - mx[..., None]), axis=-1)) + mx) / (1.0 - a)
-    val = xp.maximum(val, xp.zeros_like(val))
-    return V.finish(val, bad, prep, keepdims=keepdims, base=base)
+    return xp.maximum(val, xp.zeros_like(val)), fl
 
 
+@kernels.runs_on()
 def renyi_cross_entropy(p: Array, q: Array, alpha: float, *, axis: int = -1,
                         keepdims: bool = False, normalize: bool | str = "check",
                         base: float | None = None, invalid: str = "raise",
@@ -363,8 +285,13 @@ def renyi_cross_entropy(p: Array, q: Array, alpha: float, *, axis: int = -1,
     0.69314718056
     """
     a = _alpha(alpha, allow_neg=True)
-    prep, P, Q, bad = _prepared(p, q, axis, normalize, invalid, nan_policy, base)
-    xp = prep.xp
+    return _reduce(partial(_cross_entropy_rows, a=a), p, q, axis=axis, keepdims=keepdims,
+                   normalize=normalize, base=base, invalid=invalid, nan_policy=nan_policy)
+
+
+def _cross_entropy_rows(P: Array, Q: Array, a: float, *, xp: Any, omit_nan: bool,
+                        normalize: bool) -> tuple[Array, V.RowFlags]:
+    P, Q, fl = generic.prepared(P, Q, omit=omit_nan, normalize=normalize, xp=xp)
     pos = P > 0
     one = xp.ones_like(P)
     zero = xp.zeros_like(P)
@@ -387,5 +314,5 @@ def renyi_cross_entropy(p: Array, q: Array, alpha: float, *, axis: int = -1,
             if a < 1.0:
                 val = xp.where(mism, xp.full_like(val, math.inf), val)
             val = xp.where(lse == -math.inf, xp.full_like(val, math.inf), val)
-    return V.finish(val, bad, prep, keepdims=keepdims, base=base)
+    return val, fl
 

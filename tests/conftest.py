@@ -2,10 +2,14 @@
 
 import pytest
 
+from fdivtheory._backend import generic_path
+
 
 @pytest.fixture(params=["numba", "generic"])
-def path(request, monkeypatch):
+def path(request):
     """Run a test on the fused numba kernels and on the generic array-API code path."""
     if request.param == "generic":
-        monkeypatch.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
-    return request.param
+        with generic_path():
+            yield request.param
+    else:
+        yield request.param

@@ -8,6 +8,7 @@ vectors and unnormalised measures.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import fdivtheory as fd
+from fdivtheory._backend import generic_path
 from fdivtheory.testing import (
     SHIPPED_GENERATORS,
     alphas,
@@ -136,8 +138,7 @@ def test_numba_generic_and_array_api_strict_agree(name, data):
     with np.errstate(divide="ignore", invalid="ignore"):
         assume(not np.any((P > 0) & (Q > 0) & (np.abs(P / Q - 1) < 1e-3)))
     fast = np.asarray(fd.f_divergence(P, Q, g))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
+    with generic_path():
         generic = np.asarray(fd.f_divergence(P, Q, g))
     strict = fd.f_divergence(as_namespace(P, xps), as_namespace(Q, xps), g)
     assert type(strict).__module__.startswith("array_api_strict")
@@ -153,8 +154,7 @@ def test_kernel_and_generic_agree_near_ratio_one(name, kw):
     P = np.stack([np.array([0.5, 0.5]) * (1 + e * np.array([1.0, -1.0])) for e in eps])
     Q = np.full_like(P, 0.5)
     fast = np.asarray(fd.f_divergence(P, Q, g))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
+    with generic_path():
         generic = np.asarray(fd.f_divergence(P, Q, g))
     assert np.all(generic > 0)  # second order in eps, not rounded away
     np.testing.assert_allclose(fast, generic, rtol=1e-10, atol=0)
@@ -169,9 +169,7 @@ TINY_Q = np.array([[1 - 8.1e-173, 0.0, 8.1e-173], [1.0, 0.0, 0.0], [0.5, 0.5 - 1
 @pytest.mark.parametrize("path", ["numba", "generic"])
 @NAMES
 def test_no_nan_with_tiny_masses(name, path):
-    with pytest.MonkeyPatch.context() as mp:
-        if path == "generic":
-            mp.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
+    with generic_path() if path == "generic" else contextlib.nullcontext():
         params = {"chi_alpha": [{"alpha": 1.5}, {"alpha": 3.0}], "power": [
             {"beta": b} for b in (-1.0, 0.3, 3.0)], "skew_js": [{"pi": 0.3}],
             "hockey_stick": [{"gamma": 2.0}]}.get(name, [{}])
@@ -274,8 +272,7 @@ def test_renyi_numba_generic_and_strict_agree(pq, a):
 
     p, q = pq
     fast = float(fd.renyi(p, q, a))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FDIVTHEORY_DISABLE_NUMBA", "1")
+    with generic_path():
         generic = float(fd.renyi(p, q, a))
     strict = fd.renyi(as_namespace(p, xps), as_namespace(q, xps), a)
     assert type(strict).__module__.startswith("array_api_strict")

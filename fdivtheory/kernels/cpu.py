@@ -15,15 +15,20 @@ branch ladder as the array-API code in :mod:`fdivtheory.generators`:
 
 A row kernel (``parallel=True``, one pass over each row) adds the terms, and
 also records per row whether it met NaN, negative or infinite entries and
-the row sums, so that input validation costs no extra pass over memory.
+the row sums (the bits of :mod:`fdivtheory.kernels._flags`), so that input
+validation costs no extra pass over memory.  With ``normalize`` each row is
+scaled inside the kernel: its totals are taken first (the row then sits in
+cache for the pass over the terms) and each mass enters the term as
+``p k r`` (k a power of two, r the reciprocal of the scaled total); no normalised copy of the input is made.
 
 Two versions of each term
 -------------------------
 ``_t_<name>`` is the ladder above written with ``if`` statements and libm
 (``math.log1p``, ``math.log``): the reference.  ``_v_<name>`` is the same
 ladder written without branches (every case computed, then selected) so that
-LLVM vectorises the row loop, with the logarithm and exponential below
-(:func:`_ln`, :func:`_exp`: the fdlibm algorithms, < 1 ulp, on SIMD lanes).
+LLVM vectorises the row loop, with the logarithm and exponential of
+:mod:`fdivtheory.kernels._fdlibm` (``_ln``, ``_exp``: the fdlibm algorithms,
+< 1 ulp, on SIMD lanes).
 A fast term returns NaN where it does not apply: an invalid entry (NaN,
 negative, infinite), a ratio or mass outside the normal float64 range (the
 log-difference rung of the ladder), an exponent beyond ±700.  A row (or
@@ -55,7 +60,6 @@ computed in float64.  Rows are the parallel tasks; a few long rows are split
 into column chunks (:func:`_layout`) so that a single long vector also uses
 every thread.
 """
-
 from __future__ import annotations
 
 import math
@@ -64,12 +68,12 @@ from contextlib import contextmanager
 
 import numba
 import numpy as np
-from llvmlite import ir
 from numba import njit, prange
-from numba.core import cgutils, types
-from numba.extending import intrinsic
 
-__all__ = ["renyi_rows", "rowwise_divergence", "row_flags"]
+from fdivtheory.kernels._fdlibm import _exp, _fma, _ln, _radd
+from fdivtheory.kernels._flags import INF_P, INF_Q, NAN_BITS, NAN_P, NAN_Q, NEG_P, NEG_Q
+
+__all__ = ["SERIAL_BELOW", "row_flags", "rowwise_divergence", "threads_for"]
 
 INF = math.inf
 NAN = math.nan
@@ -77,112 +81,8 @@ _TINY = 2.2250738585072014e-308
 _HUGE = 1.7976931348623157e308
 _EXP_MAX = 700.0  # |x| up to which the fast exp is used (result stays normal)
 
-# flag bits recorded per row
-NAN_P, NAN_Q, NEG_P, NEG_Q, INF_P, INF_Q = 1, 2, 4, 8, 16, 32
-
 _OPTS = {"inline": "always", "error_model": "numpy"}  # scalar pieces, inlined by numba
 _LOOP_OPTS = {"cache": True, "error_model": "numpy", "parallel": True}  # the kernels
-
-# ---------------------------------------------------------------------------
-# Vectorisable log and exp (fdlibm e_log.c / e_exp.c, bit manipulation by
-# integer casts so that LLVM keeps them on SIMD lanes)
-# ---------------------------------------------------------------------------
-
-
-@intrinsic
-def _bits(typingctx, x):
-    if x != types.float64:
-        return None
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _from_bits(typingctx, x):
-    if x != types.int64:
-        return None
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _radd(typingctx, a, b):
-    """a + b marked reassociable: the one fast-math flag, on the sums only."""
-    if a != types.float64 or b != types.float64:
-        return None
-
-    def codegen(context, builder, sig, args):
-        return builder.fadd(args[0], args[1], flags=("reassoc",))
-    return types.float64(types.float64, types.float64), codegen
-
-
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """a * b + c rounded once (llvm.fma): a polynomial step, not a fast-math flag."""
-    if not (a == b == c == types.float64):
-        return None
-
-    def codegen(context, builder, sig, args):
-        d = ir.DoubleType()
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]),
-                                            "llvm.fma.f64")
-        return builder.call(fn, args)
-    return types.float64(types.float64, types.float64, types.float64), codegen
-
-
-_LN2_HI = 6.93147180369123816490e-01
-_LN2_LO = 1.90821492927058770002e-10
-_LG1, _LG2, _LG3, _LG4 = (6.666666666666735130e-01, 3.999999999940941908e-01,
-                          2.857142874366239149e-01, 2.222219843214978396e-01)
-_LG5, _LG6, _LG7 = 1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01
-_SQRT_HALF_BITS = 0x3FE6A09E667F3BCD
-_EXP_MASK = -(1 << 52)  # sign and exponent bits
-
-
-@njit(**_OPTS)
-def _ln(u, cu):
-    """log(u) + cu for a positive normal finite u and a small correction cu.
-
-    u = 2^k z with z in [sqrt(1/2), sqrt(2)); log z = log1p(f), f = z - 1
-    exact, by the fdlibm polynomial in s = f/(2+f).  ``cu = c/u`` corrects
-    for an input u that is the rounded value of u + c (log1p); 0 otherwise.
-    """
-    ix = _bits(u)
-    tmp = ix - _SQRT_HALF_BITS
-    k = tmp >> 52
-    f = _from_bits(ix - (tmp & _EXP_MASK)) - 1.0
-    hfsq = 0.5 * f * f
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-    dk = float(k)
-    return s * (hfsq + r) + (dk * _LN2_LO + cu) - hfsq + f + dk * _LN2_HI
-
-
-_INV_LN2 = 1.44269504088896338700e00
-_SHIFT = 6755399441055744.0  # 1.5 * 2**52: x + _SHIFT rounds x to an integer in the low bits
-_P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
-_P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
-
-
-@njit(**_OPTS)
-def _exp(x):
-    """exp(x) for |x| <= _EXP_MAX (callers select another value outside)."""
-    kd = x * _INV_LN2 + _SHIFT
-    k = _bits(kd) - _bits(_SHIFT)
-    kf = kd - _SHIFT
-    hi = x - kf * _LN2_HI
-    lo = kf * _LN2_LO
-    r = hi - lo
-    t = r * r
-    c = r - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
-    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
-    return _from_bits(_bits(y) + (k << 52))
 
 
 # ---------------------------------------------------------------------------
@@ -542,12 +442,11 @@ _LEAVES = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0, "hellin
 _REFERENCE = {"power_half": "power", "power_2": "power", "power_m1": "power"}
 """The reference term of a leaf whose fast term is a special case of another."""
 
+
 # ---------------------------------------------------------------------------
 # Row kernels, one per leaf term, from one template (numba cannot cache a
 # kernel that closes over its term, so each gets its own module-level code)
 # ---------------------------------------------------------------------------
-
-_NAN_BITS = NAN_P | NAN_Q
 
 
 @njit(**_OPTS)
@@ -571,10 +470,68 @@ def _entry_bits(p, q):
     return fl
 
 
+_DOWN = 2.0 ** -600
+_UP = 2.0 ** 600
+_BIG_TOTAL = 2.0 ** 1000
+_SMALL_TOTAL = 2.0 ** -1000
+"""Row totals outside [2^-1000, 2^1000] (overflowed ones included) are taken of the masses
+times 2^-600 or 2^600: exact (a power of two), and the reciprocal of the total stays a
+normal float; a mass sent below the normal range is one whose normalised value
+underflows anyway."""
+
+
+@njit(**_OPTS)
+def _one_scale(s, s_down, s_up):
+    """(k, r) with x k r the normalised mass x of a row with total s (s_down, s_up: the
+    totals of the masses times 2^-600, 2^600); (1, 1) for a row flagged in any case."""
+    if s > _SMALL_TOTAL and s < _BIG_TOTAL:
+        return 1.0, 1.0 / s
+    if s >= _BIG_TOTAL and s_down < INF:  # a huge total, or finite masses whose sum overflows
+        return _DOWN, 1.0 / s_down
+    if s > 0.0 and s <= _SMALL_TOTAL:
+        return _UP, 1.0 / s_up
+    return 1.0, 1.0
+
+
+@njit(error_model="numpy")
+def _exact_scale(P, Q, i, sc):
+    """Row totals over the pairs without NaN (as the flags), and the scales from them."""
+    t = np.zeros(6)  # sum p, p 2^-600, p 2^600, then the same for q
+    for j in range(P.shape[1]):
+        p = np.float64(P[i, j])
+        q = np.float64(Q[i, j])
+        if p != p or q != q:
+            continue
+        t[0] += p
+        t[1] += p * _DOWN
+        t[2] += p * _UP
+        t[3] += q
+        t[4] += q * _DOWN
+        t[5] += q * _UP
+    sc[i, 0], sc[i, 1] = _one_scale(t[0], t[1], t[2])
+    sc[i, 2], sc[i, 3] = _one_scale(t[3], t[4], t[5])
+
+
+@njit(**_OPTS)
+def _fill_scale(P, Q, i, sc):
+    """Scales of row i for normalisation (one vectorised pass, the exact one if needed)."""
+    pr = P[i]  # views indexed from 0: no wraparound check, the loop vectorises
+    qr = Q[i]
+    sp = 0.0
+    sq = 0.0
+    for j in range(pr.size):
+        sp = _radd(sp, np.float64(pr[j]))
+        sq = _radd(sq, np.float64(qr[j]))
+    if (sp > _SMALL_TOTAL) & (sp < _BIG_TOTAL) & (sq > _SMALL_TOTAL) & (sq < _BIG_TOTAL):
+        sc[i, 0], sc[i, 1], sc[i, 2], sc[i, 3] = 1.0, 1.0 / sp, 1.0, 1.0 / sq
+    else:
+        _exact_scale(P, Q, i, sc)
+
+
 _ROW_TEMPLATE = '''
 @njit(error_model="numpy")
-def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
-    """Reference ladder over P[i, lo:hi]: (sum, flag bits, sum p, sum q)."""
+def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan, kp, rp, kq, rq):
+    """Reference ladder over P[i, lo:hi] (masses p k r): (sum, flag bits, sum p, sum q)."""
     acc = 0.0
     fl = 0
     sp = 0.0
@@ -583,21 +540,30 @@ def _exact_{name}(P, Q, i, lo, hi, prm, omit_nan):
         p = np.float64(P[i, j])
         q = np.float64(Q[i, j])
         if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
-            acc += _t_{ref}(p, q, prm)
+            acc += _t_{ref}(p * kp * rp, q * kq * rq, prm)
             sp += p
             sq += q
             continue
         e = _entry_bits(p, q)
         fl |= e
-        if omit_nan and (e & _NAN_BITS):
-            continue
+        if e & NAN_BITS:
+            if omit_nan:
+                continue
+        else:  # negative and infinite masses stay in the totals (the row is flagged)
+            sp += p
+            sq += q
         acc = NAN
     return acc, fl, sp, sq
 
 
 @njit(**_LOOP_OPTS)
-def _rows_{name}(P, Q, prm, omit_nan, width, out, flags, sums_p, sums_q):
-    """Term sums over column chunks of ``width``: out[i, c] for P[i, c*width:(c+1)*width]."""
+def _rows_{name}(P, Q, prm, omit_nan, width, scale, scale_given, out, flags, sums_p, sums_q):
+    """Term sums over column chunks of ``width``: out[i, c] for P[i, c*width:(c+1)*width].
+
+    ``scale`` None: the masses as given; else per row (k_p, r_p, k_q, r_q), the masses
+    p k_p r_p and q k_q r_q (r: the reciprocal of the scaled total), filled here from
+    the row unless ``scale_given``.
+    """
     n, m = P.shape
     nc = out.shape[1]
     for task in prange(n * nc):
@@ -610,18 +576,31 @@ def _rows_{name}(P, Q, prm, omit_nan, width, out, flags, sums_p, sums_q):
         acc = 0.0
         sp = 0.0
         sq = 0.0
-        for j in range(pr.size):
-            p = np.float64(pr[j])
-            q = np.float64(qr[j])
-            # the term is computed for every entry and NaN added for an invalid one: a
-            # select around the term would become a branch and stop the vectorisation
-            bad = NAN if not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)) else 0.0
-            acc = _radd(acc, _v_{name}(p, q, prm) + bad)
-            sp = _radd(sp, p)
-            sq = _radd(sq, q)
+        if scale is None:
+            kp, rp, kq, rq = 1.0, 1.0, 1.0, 1.0
+            for j in range(pr.size):
+                p = np.float64(pr[j])
+                q = np.float64(qr[j])
+                # the term is computed for every entry and NaN added for an invalid one: a
+                # select around the term would become a branch and stop the vectorisation
+                bad = NAN if not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)) else 0.0
+                acc = _radd(acc, _v_{name}(p, q, prm) + bad)
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
+        else:
+            if not scale_given:  # the row is in cache for the pass below
+                _fill_scale(P, Q, i, scale)
+            kp, rp, kq, rq = scale[i, 0], scale[i, 1], scale[i, 2], scale[i, 3]
+            for j in range(pr.size):
+                p = np.float64(pr[j])
+                q = np.float64(qr[j])
+                bad = NAN if not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)) else 0.0
+                acc = _radd(acc, _v_{name}(p * kp * rp, q * kq * rq, prm) + bad)
+                sp = _radd(sp, p)
+                sq = _radd(sq, q)
         fl = 0
         if acc != acc:
-            acc, fl, sp, sq = _exact_{name}(P, Q, i, lo, hi, prm, omit_nan)
+            acc, fl, sp, sq = _exact_{name}(P, Q, i, lo, hi, prm, omit_nan, kp, rp, kq, rq)
         out[i, c] = acc
         flags[i, c] = fl
         sums_p[i, c] = sp
@@ -650,14 +629,18 @@ def _layout(n: int, m: int) -> tuple[int, int]:
     return -(-m // width), width
 
 
-def _leaf(name: str, prm: np.ndarray, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+def _leaf(name: str, prm: np.ndarray, P: np.ndarray, Q: np.ndarray, omit_nan: bool,
+          scale: np.ndarray | None, given: bool):
     n, m = P.shape
     nc, width = _layout(n, m)
+    if scale is not None and not given and nc > 1:  # a row's chunks need its total first
+        _scales(P, Q, scale)
+        given = True
     out = np.empty((n, nc))
     flags = np.empty((n, nc), dtype=np.int64)
     sp = np.empty((n, nc))
     sq = np.empty((n, nc))
-    _ROWS[name](P, Q, prm, bool(omit_nan), width, out, flags, sp, sq)
+    _ROWS[name](P, Q, prm, bool(omit_nan), width, scale, given, out, flags, sp, sq)
     if nc == 1:
         return out[:, 0], flags[:, 0], sp[:, 0], sq[:, 0]
     return (out.sum(axis=1), np.bitwise_or.reduce(flags, axis=1), sp.sum(axis=1),
@@ -684,22 +667,30 @@ def _params(kind: str, args: tuple) -> np.ndarray:
     return np.array(prm + [0.0], dtype=np.float64)
 
 
-def _evaluate(desc: tuple, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+def _evaluate(desc: tuple, P: np.ndarray, Q: np.ndarray, omit_nan: bool,
+              scale: np.ndarray | None, given: bool):
+    """``scale``: None, or the per-row scales (filled by the first leaf unless ``given``)."""
     kind = desc[0]
     if kind in _LEAVES:
         prm = _params(kind, desc[1:1 + _LEAVES[kind]])
         if kind == "power":
             kind = _POWER_LEAF.get(prm[0], kind)
-        return _leaf(kind, prm, P, Q, omit_nan)
+        return _leaf(kind, prm, P, Q, omit_nan, scale, given)
     if kind == "reversed":
-        vals, fl, sq, sp = _evaluate(desc[1], Q, P, omit_nan)
+        swapped = scale
+        if scale is not None:
+            swapped = (np.ascontiguousarray(scale[:, [2, 3, 0, 1]]) if given
+                       else np.empty_like(scale))
+        vals, fl, sq, sp = _evaluate(desc[1], Q, P, omit_nan, swapped, given)
         return vals, _swap_bits(fl), sp, sq
     if kind == "scaled":
-        vals, fl, sp, sq = _evaluate(desc[2], P, Q, omit_nan)
+        vals, fl, sp, sq = _evaluate(desc[2], P, Q, omit_nan, scale, given)
         return float(desc[1]) * vals, fl, sp, sq
     if kind == "sum":
-        va, fl, sp, sq = _evaluate(desc[1], P, Q, omit_nan)
-        vb, _, _, _ = _evaluate(desc[2], P, Q, omit_nan)
+        if scale is not None and not given:  # both parts read the same scales
+            _scales(P, Q, scale)
+        va, fl, sp, sq = _evaluate(desc[1], P, Q, omit_nan, scale, True)
+        vb, _, _, _ = _evaluate(desc[2], P, Q, omit_nan, scale, True)
         return va + vb, fl, sp, sq
     raise KeyError(f"unknown kernel descriptor {desc!r}")
 
@@ -723,22 +714,38 @@ def threads_for(n_elements: int) -> Iterator[None]:
         numba.set_num_threads(k)
 
 
-def rowwise_divergence(desc, P: np.ndarray, Q: np.ndarray, omit_nan: bool):
+def rowwise_divergence(desc, P: np.ndarray, Q: np.ndarray, omit_nan: bool,
+                       normalize: bool = False):
     """Row sums of the standardised terms of generator ``desc`` over 2-D P, Q.
 
     Returns ``(values, flags, sums_p, sums_q)``; rows with NaN (unless
-    omitted), negative or infinite entries get NaN values and their flag bits.
+    omitted), negative or infinite entries get NaN values and their flag bits;
+    the sums are the totals of the masses as given (pairs with a NaN left
+    out).  ``normalize``: the terms of ``p / sum p`` and ``q / sum q``, each
+    row scaled inside the kernel (no normalised copy; a total outside
+    [2^-1000, 2^1000], one that overflows included, is taken of the masses
+    times 2^-600 or 2^600, so that the reciprocal of the total is a normal float).
     """
+    scale = np.empty((P.shape[0], 4)) if normalize else None
     with threads_for(P.size):
-        return _evaluate(_freeze(desc), P, Q, omit_nan)
+        return _evaluate(_freeze(desc), P, Q, omit_nan, scale, False)
 
 
 def _freeze(desc):
     return tuple(_freeze(d) if isinstance(d, (tuple, list)) else d for d in desc)
 
 
+@njit(**_LOOP_OPTS)
+def _scales(P, Q, sc):
+    """Per row (k_p, r_p, k_q, r_q): the normalised masses are p k_p r_p, q k_q r_q."""
+    for i in prange(P.shape[0]):
+        _fill_scale(P, Q, i, sc)
+
+
+
+
 # ---------------------------------------------------------------------------
-# Validation flags alone (normalize=True needs the sums before the terms)
+# Validation flags alone
 # ---------------------------------------------------------------------------
 
 
@@ -752,7 +759,7 @@ def _flags_exact(P, Q, i):
         q = np.float64(Q[i, j])
         e = _entry_bits(p, q)
         fl |= e
-        if e & _NAN_BITS:
+        if e & NAN_BITS:
             continue
         sp += p
         sq += q
@@ -760,8 +767,7 @@ def _flags_exact(P, Q, i):
 
 
 @njit(**_LOOP_OPTS)
-def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
-    """Validation flags and sums per row (the same bits as the divergence kernel)."""
+def _row_flags(P, Q, flags, sums_p, sums_q):
     n, m = P.shape
     for i in prange(n):
         sp = 0.0
@@ -781,195 +787,13 @@ def row_flags(P, Q, omit_nan, flags, sums_p, sums_q):
         sums_q[i] = sq
 
 
-# ---------------------------------------------------------------------------
-# Rényi
-# ---------------------------------------------------------------------------
-
-
-_NEAR_ONE = 0.5
-"""Orders with |alpha - 1| up to this use the expm1 form, as renyi._renyi_near_one."""
-
-
-@njit(error_model="numpy")
-def _renyi_exact(P, Q, i, alpha, omit_nan):
-    """Reference row: (value, flag bits, sum p, sum q), online log-sum-exp.
-
-    Near alpha = 1 also ``log1p(sum_i p_i expm1((alpha - 1) log(p_i/q_i))) / (alpha - 1)``
-    (exactly 0 at p = q), kept unless an exponent exceeds 700, the sum is below
-    -1/2 or the log-sum-exp value is infinite (fdivtheory.renyi._renyi_near_one).
-    """
-    fl = 0
-    sp = 0.0
-    sq = 0.0
-    mx = -INF
-    s = 0.0
-    s1 = 0.0  # near alpha = 1: sum p expm1((alpha - 1) log(p/q))
-    big = False
-    mass = 0.0  # alpha = 0: Q(supp P)
-    lr_max = -INF  # alpha = inf: max log(p/q) over supp P
-    infinite = False
-    bad = False
-    for j in range(P.shape[1]):
-        p = np.float64(P[i, j])
-        q = np.float64(Q[i, j])
-        if p >= 0.0 and q >= 0.0 and p < INF and q < INF:
-            sp += p
-            sq += q
-            if p > 0.0:
-                if alpha == 0.0:
-                    mass += q
-                elif alpha == INF:
-                    lr = math.log(p) - math.log(q) if q > 0.0 else INF
-                    if lr > lr_max:
-                        lr_max = lr
-                elif q > 0.0:
-                    e = alpha * math.log(p) + (1.0 - alpha) * math.log(q)
-                    if e > mx:
-                        s = s * math.exp(mx - e) + 1.0
-                        mx = e
-                    else:
-                        s += math.exp(e - mx)
-                    x = (alpha - 1.0) * (math.log(p) - math.log(q))
-                    if abs(x) > 700.0:
-                        big = True
-                    else:
-                        s1 += p * math.expm1(x)
-                else:
-                    s1 -= p
-                    if alpha > 1.0:
-                        infinite = True
-            continue
-        e = _entry_bits(p, q)
-        fl |= e
-        if omit_nan and (e & _NAN_BITS):
-            continue
-        bad = True
-    if bad:
-        val = NAN
-    elif alpha == 0.0:
-        val = -math.log(mass)
-    elif alpha == INF:
-        val = lr_max
-    elif infinite or mx == -INF:
-        val = INF
-    else:
-        val = (mx + math.log(s)) / (alpha - 1.0)
-        if abs(alpha - 1.0) <= _NEAR_ONE and not big and s1 >= -0.5:
-            val = math.log1p(s1) / (alpha - 1.0)
-    return val, fl, sp, sq
-
-
-_EXPM1_C = tuple(1.0 / math.factorial(k) for k in range(14, 1, -1))  # Horner order
-
-
-@njit(**_OPTS)
-def _expm1(x, u):
-    """expm1(x) given u = exp(x): the Taylor series for |x| < 0.35 (14 terms reach
-    double precision), else u - 1 (at most ~3 ulp there)."""
-    c = 0.0
-    for ck in _EXPM1_C:
-        c = c * x + ck
-    return x + x * x * c if abs(x) < 0.35 else u - 1.0
-
-
-_S_MIN = 1e-250  # below this the fast sum may have lost terms to underflow
-
-
-@njit(**_OPTS)
-def _renyi_term(p, q, alpha):
-    """(x, exp(x), p^alpha q^(1-alpha)) with x = (alpha - 1) log(p/q); the term is NaN
-    where the fast exp does not apply, +inf for q = 0 < p and alpha > 1, else 0 off
-    the common support."""
-    r = p / q  # p^alpha q^(1-alpha) = p exp((alpha - 1) log(p/q))
-    x = (alpha - 1.0) * _ln(r, 0.0)
-    u = _exp(x)
-    fast = _normal(r) & _normal(p) & (abs(x) <= _EXP_MAX)
-    t = (p * u if fast else NAN) if (p > 0.0) & (q > 0.0) else (
-        INF if (p > 0.0) & (alpha > 1.0) else 0.0)
-    return x, u, t
-
-
-@njit(**_LOOP_OPTS)
-def renyi_rows(P, Q, alpha, omit_nan, out, flags, sums_p, sums_q):
-    """Row-wise Rényi divergence of order alpha in [0, 1) or (1, inf], one pass.
-
-    ``log sum_i p_i^alpha q_i^(1-alpha) / (alpha - 1)``; q_i = 0 < p_i gives
-    +inf for alpha > 1 and drops the term for alpha < 1; disjoint supports
-    give +inf.  Near alpha = 1 (|alpha - 1| <= 1/2) the expm1 form of
-    :func:`_renyi_exact`.  alpha = 0: ``-log Q(supp P)``; alpha = inf:
-    ``max_{p_i > 0} log(p_i/q_i)``.  Fast pass: the plain sum of
-    ``p exp((alpha - 1) log(p/q))`` (no shift), accepted when it lies in
-    [1e-250, inf) so that no term that matters under/overflowed; otherwise (and
-    for rows with invalid entries or an exponent beyond ±700) the reference.
-    """
-    n, m = P.shape
-    near_one = abs(alpha - 1.0) <= _NEAR_ONE
-    for i in prange(n):
-        sp = 0.0
-        sq = 0.0
-        bad = False
-        val = NAN
-        if alpha == 0.0:
-            mass = 0.0
-            for j in range(m):
-                p = np.float64(P[i, j])
-                q = np.float64(Q[i, j])
-                bad |= not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF))
-                mass = _radd(mass, q if p > 0.0 else 0.0)
-                sp = _radd(sp, p)
-                sq = _radd(sq, q)
-            val = -math.log(mass)
-        elif alpha == INF:
-            # max of p/q through its bits (monotone for non-negative floats):
-            # an integer max reduction vectorises without any fast-math flag
-            rb = 0
-            for j in range(m):
-                p = np.float64(P[i, j])
-                q = np.float64(Q[i, j])
-                bad |= not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF))
-                r = (p / q if q > 0.0 else INF) if p > 0.0 else 0.0
-                rb = max(rb, _bits(r))
-                sp = _radd(sp, p)
-                sq = _radd(sq, q)
-            r = _from_bits(rb)
-            bad |= not _normal(r)  # overflow, underflow or an empty support: reference
-            val = math.log(r)
-        elif near_one:  # the same sum as below, and the expm1 form beside it
-            s = 0.0
-            s1 = 0.0
-            for j in range(m):
-                p = np.float64(P[i, j])
-                q = np.float64(Q[i, j])
-                bad = NAN if not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)) else 0.0
-                x, u, t = _renyi_term(p, q, alpha)
-                s = _radd(s, t + bad)
-                # p expm1(x) on the common support, -p off it (q = 0 < p), blended by
-                # arithmetic on a finite x so that no branch forms around expm1
-                w = 1.0 if (p > 0.0) & (q > 0.0) & (abs(x) <= _EXP_MAX) else 0.0
-                e1 = p * _expm1(x * w, u if w == 1.0 else 1.0)
-                s1 = _radd(s1, w * e1 - (1.0 - w) * p)
-                sp = _radd(sp, p)
-                sq = _radd(sq, q)
-            bad = not (s >= _S_MIN and s < INF)
-            val = (math.log1p(s1) if s1 >= -0.5 else math.log(s)) / (alpha - 1.0)
-        else:
-            s = 0.0
-            for j in range(m):
-                p = np.float64(P[i, j])
-                q = np.float64(Q[i, j])
-                bad = NAN if not ((p >= 0.0) & (q >= 0.0) & (p < INF) & (q < INF)) else 0.0
-                s = _radd(s, _renyi_term(p, q, alpha)[2] + bad)
-                sp = _radd(sp, p)
-                sq = _radd(sq, q)
-            bad = not (s >= _S_MIN and s < INF)
-            val = math.log(s) / (alpha - 1.0)
-        fl = 0
-        if bad:
-            val, fl, sp, sq = _renyi_exact(P, Q, i, alpha, omit_nan)
-        out[i] = val
-        flags[i] = fl
-        sums_p[i] = sp
-        sums_q[i] = sq
+def row_flags(P: np.ndarray, Q: np.ndarray):
+    """(flag bits, sum p, sum q) per row: the same bits and totals as the divergence kernels."""
+    n = P.shape[0]
+    out = (np.empty(n, dtype=np.int64), np.empty(n), np.empty(n))
+    with threads_for(P.size):
+        _row_flags(P, Q, *out)
+    return out
 
 
 numba_version = numba.__version__

@@ -23,8 +23,8 @@ are dropped with ``omit_nan``), as on the CPU.  Kernels:
   2^28 array to a scalar in one call runs ~100x slower on an H100
   (performance.md), because it gets a single block.
 
-Validation (:func:`row_flags`: the same flag bits and row sums as the CPU
-kernels) is a second pass here; the values pass alone is what
+Validation (:func:`row_flags`: the flag bits of :mod:`fdivtheory.kernels._flags`
+and the row sums, as on the CPU) is a second pass here; the values pass alone is what
 ``benchmarks/bench_core.py --gpu`` times.
 
 This module imports without CuPy; :func:`available` says whether it can run.
@@ -36,6 +36,8 @@ from __future__ import annotations
 import math
 from functools import cache
 
+from fdivtheory.kernels import _flags
+
 try:  # the one optional import: everything below needs it only when called
     import cupy as cp
 except Exception:  # ImportError, or a CUDA library that fails to load
@@ -46,9 +48,6 @@ __all__ = ["CHUNK", "TERMS", "available", "divergence_rows", "divergence_sum", "
 
 CHUNK = 1 << 16
 """Elements per row in the first stage of a full reduction (2^15-2^18 ran best)."""
-
-# flag bits, as in fdivtheory.kernels.cpu
-NAN_P, NAN_Q, NEG_P, NEG_Q, INF_P, INF_Q = 1, 2, 4, 8, 16, 32
 
 
 def available() -> bool:
@@ -188,18 +187,23 @@ template <typename T> __device__ T fd_term_power(T p, T q, double a0, double a1,
     return T(0);
 }
 
-// ---- one coordinate of a row: the term, NaN for an invalid entry -------------
+// ---- one coordinate of a row: the term of the masses p kp / tp, q kq / tq (the
+// per-row normalisation; 1, 1 without it), NaN for an invalid entry ------------
 #define FD_MAP(NAME)                                                              \
     ((p >= T(0) && q >= T(0) && p < fd_lim<T>::inf() && q < fd_lim<T>::inf())   \
-         ? fd_term_##NAME(p, q, a0, a1, a2, a3)                                   \
+         ? fd_term_##NAME(T(p * kp / tp), T(q * kq / tq), a0, a1, a2, a3)         \
          : ((omit && (p != p || q != q)) ? T(0) : fd_lim<T>::nan()))
 
 __device__ long long fd_bits(double p, double q) {
-    if (p != p || q != q) return (p != p ? 1 : 0) | (q != q ? 2 : 0);
-    return (p < 0 ? 4 : 0) | (q < 0 ? 8 : 0) | (p == fd_lim<double>::inf() ? 16 : 0)
-           | (q == fd_lim<double>::inf() ? 32 : 0);
+    if (p != p || q != q) return (p != p ? FD_NAN_P : 0) | (q != q ? FD_NAN_Q : 0);
+    return (p < 0 ? FD_NEG_P : 0) | (q < 0 ? FD_NEG_Q : 0)
+           | (p == fd_lim<double>::inf() ? FD_INF_P : 0)
+           | (q == fd_lim<double>::inf() ? FD_INF_Q : 0);
 }
 """
+# the flag bits of kernels._flags, the one table
+_PREAMBLE = "".join(f"#define FD_{name} {getattr(_flags, name)}\n"
+                    for name in ("NAN_P", "NAN_Q", "NEG_P", "NEG_Q", "INF_P", "INF_Q")) + _PREAMBLE
 
 TERMS: dict[str, int] = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0,
                          "hellinger_sq": 0, "jeffreys": 0, "triangular": 0, "skew_js": 1,
@@ -216,7 +220,8 @@ def _need_cupy() -> None:
 def _row_kernel(name: str):
     _need_cupy()
     return cp.ReductionKernel(
-        "T p, T q, float64 a0, float64 a1, float64 a2, float64 a3, bool omit", "T y",
+        "T p, T q, float64 a0, float64 a1, float64 a2, float64 a3, bool omit, "
+        "float64 kp, float64 tp, float64 kq, float64 tq", "T y",
         f"FD_MAP({name})", "a + b", "y = a", "0", f"fdiv_rows_{name}", preamble=_PREAMBLE)
 
 
@@ -242,39 +247,49 @@ def _params(kind: str, args) -> tuple[float, float, float, float]:
     return tuple((prm + [0.0] * 4)[:4])
 
 
-def _leaf_rows(kind: str, a, P, Q, omit_nan: bool):
+_NO_SCALE = (1.0, 1.0, 1.0, 1.0)
+
+
+def _leaf_rows(kind: str, a, P, Q, omit_nan: bool, sc):
     kernel = _row_kernel(kind)
     k = P.shape[-1]
+    col = tuple(x if isinstance(x, float) else x[..., None] for x in sc)  # broadcast on rows
     if k < 4 * CHUNK or P.size // k >= 2048:
-        return kernel(P, Q, *a, omit_nan, axis=-1)
+        return kernel(P, Q, *a, omit_nan, *col, axis=-1)
     # few long rows: one block per row would leave the GPU idle; two stages instead
     full = k - k % CHUNK
     split = P.shape[:-1] + (full // CHUNK, CHUNK)
+    col2 = tuple(x if isinstance(x, float) else x[..., None] for x in col)
     out = cp.sum(kernel(P[..., :full].reshape(split), Q[..., :full].reshape(split), *a,
-                        omit_nan, axis=-1), axis=-1)
+                        omit_nan, *col2, axis=-1), axis=-1)
     if full < k:  # the tail (< CHUNK elements per row)
-        out = out + kernel(P[..., full:], Q[..., full:], *a, omit_nan, axis=-1)
+        out = out + kernel(P[..., full:], Q[..., full:], *a, omit_nan, *col, axis=-1)
     return out
 
 
-def divergence_rows(desc, P, Q, omit_nan: bool = False):
+def divergence_rows(desc, P, Q, omit_nan: bool = False, scale=_NO_SCALE):
     """Row sums of the standardised terms of descriptor ``desc`` over the last axis.
 
     ``desc`` is a ``Generator.kernel`` tuple (composites ``reversed``,
     ``scaled``, ``sum`` included) or a leaf name.  One fused pass per leaf;
     rows of at least 4 :data:`CHUNK` elements, when there are fewer than 2048 of
     them, are reduced in two stages (chunks of :data:`CHUNK`, then their sum).
+    ``scale`` = (k_p, t_p, k_q, t_q), floats or one value per row: the terms
+    of the masses p k_p / t_p and q k_q / t_q (the normalisation, no copy).
     """
     desc = (desc,) if isinstance(desc, str) else tuple(desc)
     kind = desc[0]
     if kind in TERMS:
-        return _leaf_rows(kind, _params(kind, desc[1:1 + TERMS[kind]]), P, Q, bool(omit_nan))
+        return _leaf_rows(kind, _params(kind, desc[1:1 + TERMS[kind]]), P, Q, bool(omit_nan),
+                          scale)
     if kind == "reversed":
-        return divergence_rows(desc[1], Q, P, omit_nan)
+        kp, tp, kq, tq = scale
+        return divergence_rows(desc[1], Q, P, omit_nan, (kq, tq, kp, tp))
     if kind == "scaled":
-        return float(desc[1]) * divergence_rows(desc[2], P, Q, omit_nan)
+        return float(desc[1]) * divergence_rows(desc[2], P, Q, omit_nan, scale)
     if kind == "sum":
-        return divergence_rows(desc[1], P, Q, omit_nan) + divergence_rows(desc[2], P, Q, omit_nan)
+        return (divergence_rows(desc[1], P, Q, omit_nan, scale)
+                + divergence_rows(desc[2], P, Q, omit_nan, scale))
     raise KeyError(f"unknown kernel descriptor {desc!r}")
 
 
@@ -300,10 +315,18 @@ def row_flags(P, Q):
     return bits(P, Q, axis=-1), sum_p(P, Q, axis=-1), sum_q(P, Q, axis=-1)
 
 
-def rowwise_divergence(desc, P, Q, omit_nan: bool):
+def rowwise_divergence(desc, P, Q, omit_nan: bool, normalize: bool = False):
     """The contract of ``cpu.rowwise_divergence`` on CuPy 2-D arrays:
     ``(values, flags, sums_p, sums_q)``, rows with invalid entries NaN (their
-    sums are those of :func:`row_flags`; such a row is flagged in any case)."""
-    vals = divergence_rows(desc, P, Q, omit_nan)
+    sums are those of :func:`row_flags`; such a row is flagged in any case).
+    ``normalize``: per-row scales from those sums, applied inside the kernel."""
     fl, sp, sq = row_flags(P, Q)
+    scale = _NO_SCALE
+    if normalize:
+        from fdivtheory.kernels.generic import scales
+
+        kp, tp = scales(P, sp, cp)
+        kq, tq = scales(Q, sq, cp)
+        scale = (kp, tp, kq, tq)
+    vals = divergence_rows(desc, P, Q, omit_nan, scale)
     return vals, fl, sp, sq
