@@ -34,10 +34,14 @@ import numpy as np
 
 __all__ = [
     "asarray",
+    "cupy_random_state",
+    "device_namespace",
     "float_dtype",
     "generic_path",
+    "gpu_device_count",
     "is_numpy_namespace",
     "namespace",
+    "to_numpy",
     "use_cpu_kernels",
     "use_gpu_kernels",
 ]
@@ -143,3 +147,57 @@ def use_gpu_kernels(xp: Any) -> bool:
     from fdivtheory.kernels import gpu
 
     return gpu.available()
+
+
+def gpu_device_count() -> int:
+    """Number of CUDA devices CuPy can use here (0 without CuPy, a driver or a device)."""
+    try:
+        import cupy
+
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # ImportError, or CUDA errors of any type
+        return 0
+
+
+def device_namespace(device: Any) -> Any:
+    """The array namespace that runs on ``device``.
+
+    ``"cpu"`` gives NumPy (through ``array_api_compat``), ``"gpu"`` CuPy on the
+    current CUDA device, and an array-API namespace is returned as it is (for
+    tests with ``array_api_strict``).  Simulations and Monte Carlo code call this
+    instead of importing CuPy, so that only this module and
+    :mod:`fdivtheory.kernels` know that CuPy exists.
+
+    Raises
+    ------
+    ValueError
+        For ``"gpu"`` without CuPy or a CUDA device, or an unknown device.
+    """
+    if isinstance(device, str):
+        if device == "cpu":
+            return array_api_compat.array_namespace(np.empty(0))
+        if device == "gpu":
+            if gpu_device_count() < 1:
+                raise ValueError("device='gpu' needs CuPy and an NVIDIA GPU "
+                                 "(pip install 'fdivtheory[gpu]'); none is usable here")
+            import cupy
+
+            return array_api_compat.array_namespace(cupy.empty(0))
+        raise ValueError(f"device must be 'cpu' or 'gpu', got {device!r}")
+    if hasattr(device, "asarray") and hasattr(device, "float64"):
+        return device
+    raise ValueError(f"device must be 'cpu', 'gpu' or an array-API namespace, got {device!r}")
+
+
+def cupy_random_state(seed: int) -> Any:
+    """A ``cupy.random.RandomState`` seeded with ``seed`` (draws made on the GPU)."""
+    import cupy
+
+    return cupy.random.RandomState(int(seed))
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a NumPy array (copied from the device for CuPy arrays)."""
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    return np.asarray(x)

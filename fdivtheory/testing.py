@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from fdivtheory import _backend
 from fdivtheory.generators import Generator, get_generator, power_family
 
 __all__ = [
@@ -199,9 +200,9 @@ def nearby_pmf_pairs(size: int | None = None, *, min_size: int = 2, max_size: in
                      min_eps: float = 1e-12, max_eps: float = 1e-2, with_zeros: bool = True,
                      dtype: Any = np.float64
                      ) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
-    """Pairs (p, q) with q_i = p_i (1 + ε m_i) / Z, |m_i| <= 1, ε log-uniform in [min_eps, max_eps].
+    """Pairs (p, q) with ``q_i = p_i (1 + ε m_i) / Z``, ``|m_i| <= 1``, ε log-uniform.
 
-    The same support; divergences of order ε²: the regime where formulas
+    ε ranges over [min_eps, max_eps].  The same support; divergences of order ε²: the regime where formulas
     such as ``p log(p/q) - p + q`` cancel and lose up to all their digits.
     """
     lo, hi = math.log10(min_eps), math.log10(max_eps)
@@ -389,16 +390,9 @@ def alphas(*, min_value: float = 0.0, max_value: float = 10.0, specials: bool = 
 
 @lru_cache(maxsize=1)
 def _cupy() -> Any:
-    try:
-        import cupy
-    except Exception:  # not installed, or a broken CUDA installation
+    if _backend.gpu_device_count() < 1:  # no CuPy, a broken CUDA installation, no device
         return None
-    try:
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            return None
-    except Exception:  # no driver / no device
-        return None
-    return cupy
+    return _backend.device_namespace("gpu")
 
 
 def array_namespaces() -> list[tuple[str, Any]]:

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from fdivtheory import _backend
 from fdivtheory.sweep.runner import Simulation
 
 
@@ -29,9 +30,8 @@ def task(params: dict, rng: np.random.Generator, device: str) -> dict:
         time.sleep(params["sleep"])
     x = rng.standard_normal(params["n"]) + params["shift"]
     if device == "gpu":
-        import cupy
-
-        x = cupy.asnumpy(cupy.asarray(x) * 1.0)
+        xp = _backend.device_namespace("gpu")
+        x = _backend.to_numpy(xp.asarray(x) * 1.0)
     return {"mean": float(x.mean()), "max": float(x.max()), "head": x[:3], "n": params["n"]}
 
 

@@ -27,9 +27,10 @@ from types import FunctionType
 
 import numpy as np
 
+from fdivtheory import _backend
 from fdivtheory.provenance import provenance
 from fdivtheory.sweep import executors
-from fdivtheory.sweep._errors import SweepError, one_line
+from fdivtheory.sweep._errors import SweepError
 from fdivtheory.sweep.store import Store, TaskRecord, encode_payload, open_store, store_path
 
 __all__ = ["DEVICES", "RESERVED_COLUMNS", "RunSummary", "Simulation", "Task", "default_out",
@@ -167,13 +168,9 @@ def require_device(sim: Simulation, device: str) -> None:
         return
     if not sim.supports_gpu:
         raise SweepError(f"simulation {sim.name!r} has no GPU path; run it with --device cpu")
-    try:
-        import cupy
-        n = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # ImportError, or CUDA errors of any type
-        raise SweepError(f"--device gpu needs CuPy and an NVIDIA GPU: {one_line(exc)}") from None
-    if n < 1:
-        raise SweepError("--device gpu needs CuPy and an NVIDIA GPU: no CUDA device found")
+    if _backend.gpu_device_count() < 1:
+        raise SweepError("--device gpu needs CuPy and an NVIDIA GPU: none is usable here "
+                         "(pip install 'fdivtheory[gpu]' on a machine with a CUDA device)")
 
 
 def _importable(func: TaskFunction) -> TaskFunction:
