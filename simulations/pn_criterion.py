@@ -9,7 +9,7 @@ Three experiments (the ``experiment`` grid parameter), computed with
   (conditional on the existence of the MLE).
 * ``residual``: n^3 (exact - R12) for n up to 10^4; it levels off at the n^-3
   coefficient (17 for the normal model, 75 for the bivariate normal, 1/k^3 for the
-  exponential model with a Gamma(k) truth).
+  exponential model with a Gamma(k) truth, 2 for Bernoulli(1/2)).
 * ``pn``: the p-n decision across model dimension p = d(d+3)/2 (multivariate
   normal on the first d columns) for real data bundled with scikit-learn (UCI Wine,
   the diabetes data, UCI Breast Cancer Wisconsin), eps = 0.05: plug-in R12, the
@@ -61,7 +61,7 @@ RESIDUAL_PAIRS = ("exponential|gamma(2)", "normal|normal", "mvn(d=2)|normal", "b
                   "poisson|nbinom(2,.5)")
 #: n^-3 coefficients of the exact risk (docs/theory/pn_criterion.md, §5), drawn as guides
 RESIDUAL_LIMITS = {"exponential|gamma(2)": 1 / 8, "normal|normal": 17.0,
-                   "mvn(d=2)|normal": 75.0}
+                   "mvn(d=2)|normal": 75.0, "bernoulli|0.5": 2.0}
 DATASETS = ("wine", "diabetes", "breast_cancer")
 
 

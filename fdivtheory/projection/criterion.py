@@ -15,6 +15,7 @@ docs/theory/pn_criterion.md, §6.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +103,11 @@ def pn_decision(c1: float, c2: float, n: int, p: int, *, eps: float = 0.05,
     :math:`n^*` is the smallest integer above the positive root
     :math:`[c_1 + \sqrt{c_1^2 + 32\varepsilon^2 c_2}]/(16\varepsilon^2)` of
     :math:`8\varepsilon^2 n^2 - c_1 n - c_2 = 0` (order 2), or above
-    :math:`c_1/(8\varepsilon^2)` (order 1).
+    :math:`c_1/(8\varepsilon^2)` (order 1).  ``accept`` is :math:`n \ge n^*`.
+    When :math:`c_2 < 0` the truncated risk also falls below the threshold (even
+    below zero) at small ``n``, where the :math:`n^{-2}` term outweighs the
+    :math:`n^{-1}` term and the expansion is no estimate; :math:`n^*` is then also
+    required to exceed :math:`|c_2|/c_1`, and such small ``n`` are rejected.
 
     Examples
     --------
@@ -121,8 +126,12 @@ def pn_decision(c1: float, c2: float, n: int, p: int, *, eps: float = 0.05,
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
     for name, v in (("c1", c1), ("c2", c2)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {v!r}")
         if not math.isfinite(v):
             raise ValueError(f"{name} must be finite, got {v}")
+    if c1 < 0:
+        raise ValueError(f"c1 must be non-negative (c1 = tr(I^-1 J)/2 >= 0), got {c1}")
     thr = 8.0 * eps * eps
     # strict inequality, robust to the rounding of 8 eps^2 (n = 25 p at eps = 0.05 is a tie)
     limit = thr * (1.0 - 1e-12)
@@ -130,16 +139,23 @@ def pn_decision(c1: float, c2: float, n: int, p: int, *, eps: float = 0.05,
     def r(m: int, o: int = order) -> float:
         return c1 / m + (c2 / m**2 if o == 2 else 0.0)
 
-    risk = r(n)
+    risk = float(r(n))
     if order == 2:
         disc = c1 * c1 + 32.0 * eps * eps * c2
         root = (c1 + math.sqrt(disc)) / (16.0 * eps * eps) if disc > 0 else 0.0
     else:
         root = c1 / thr
-    n_star = _smallest(lambda m: r(m) < limit, root)
+    if order == 2 and c2 < 0 and c1 > 0:
+        # below n = |c2|/c1 the n^-2 term outweighs the n^-1 term: R12 is no estimate there
+        root = max(root, -c2 / c1)
+        n_star = _smallest(lambda m: r(m) < limit and m > -c2 / c1, root)
+    else:
+        n_star = _smallest(lambda m: r(m) < limit, root)
     ws_n_star = _smallest(lambda m: p / (2.0 * m) < limit, p / (16.0 * eps * eps))
     ws_risk = p / (2.0 * n)
-    return PNDecision(bool(risk < limit), float(risk), thr, math.sqrt(max(risk, 0.0) / 8.0),
+    # accept from n* on only: with c2 < 0 the truncated c1/n + c2/n^2 also dips below the
+    # threshold (even below 0) at small n, where the expansion means nothing
+    return PNDecision(bool(risk < limit and n >= n_star), float(risk), thr, math.sqrt(max(risk, 0.0) / 8.0),
                       n_star, ws_risk, bool(ws_risk < limit), ws_n_star)
 
 
@@ -207,7 +223,14 @@ def pn_criterion(data, fam: ExponentialFamily, *, eps: float = 0.05, order: int 
     x = fam._check_sample(finite_array(data, "data"), "data")
     n = x.shape[0]
     truth = PointTruth(x, np.full(n, 1.0 / n), f"empirical law of data ({n} rows)")
-    c = risk_expansion(fam, truth, method=method)
+    if n < 2:
+        raise ValueError(f"data must have at least 2 rows, got {n}")
+    try:
+        c = risk_expansion(fam, truth, method=method)
+    except ValueError as exc:
+        msg = str(exc)
+        raise ValueError("data: " + (msg[len("truth: "):] if msg.startswith("truth: ") else msg)
+                         ) from None
     dec = pn_decision(c.c1, c.c2, n, fam.dim, eps=eps, order=order)
     return PNCriterion(dec.accept, dec.risk, c.c1, c.c2, dec.eps_hat, dec.n_star, n, fam.dim,
                        eps, order, pair, dec.threshold, c.c1 / n, dec.well_specified_risk,

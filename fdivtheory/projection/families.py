@@ -773,18 +773,18 @@ _PARAMS = {
 def family(name: str, **params) -> ExponentialFamily:
     r"""A built-in exponential family.
 
-    ======================== ===================== ===================================
-    name                      parameters            sufficient statistic :math:`T(x)`
-    ======================== ===================== ===================================
-    ``"normal"``                                    :math:`(x, x^2)`
-    ``"normal_known_variance"`` ``sigma2`` (default 1) :math:`x`
-    ``"mvn"``                 ``d``                 :math:`(x, x_a x_b)_{a\le b}`, :math:`p = d(d+3)/2`
-    ``"exponential"``                               :math:`x` (natural :math:`\theta=-\text{rate}`)
-    ``"poisson"``                                   :math:`x`
-    ``"bernoulli"``                                 :math:`x`
-    ``"categorical"``         ``k``                 one-hot of cells :math:`1..k-1`
-    ``"gamma"``                                     :math:`(\log x, x)` (built by :func:`family_from_sympy`)
-    ======================== ===================== ===================================
+    =========================== ========================= ==========================================
+    name                        parameters                sufficient statistic :math:`T(x)`
+    =========================== ========================= ==========================================
+    ``"normal"``                                          :math:`(x, x^2)`
+    ``"normal_known_variance"`` ``sigma2`` (default 1)    :math:`x`
+    ``"mvn"``                   ``d``                     :math:`(x, x_a x_b)_{a\le b}`, :math:`p = d(d+3)/2`
+    ``"exponential"``                                     :math:`x` (natural :math:`\theta=-\text{rate}`)
+    ``"poisson"``                                         :math:`x`
+    ``"bernoulli"``                                       :math:`x`
+    ``"categorical"``           ``k``                     one-hot of cells :math:`1..k-1`
+    ``"gamma"``                                           :math:`(\log x, x)` (built by :func:`family_from_sympy`)
+    =========================== ========================= ==========================================
 
     Examples
     --------

@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special, stats
 
+from fdivtheory import _backend
+
 from ._tensors import c1_c2_tensor
 from ._validation import check_n, check_replications
 from .families import (
@@ -211,6 +213,8 @@ def risk_expansion(fam: ExponentialFamily, truth, *, method: str = "auto") -> Ri
         raise ValueError(f"method must be 'auto', 'natural', 'mean' or 'structured', got "
                          f"{method!r}")
     g = as_truth(truth, fam)
+    # the projection must exist (E_g T interior), else every formula divides by zero
+    proj = information_projection(fam, g)
     if method in ("auto", "structured"):
         out = _structured(fam, g)
         if out is not None:
@@ -218,7 +222,6 @@ def risk_expansion(fam: ExponentialFamily, truth, *, method: str = "auto") -> Ri
         if method == "structured":
             raise ValueError(f"no structured formula for the {fam.name} family with truth "
                              f"{g.label}; use method='natural'")
-    proj = information_projection(fam, g)
     G, K, L = fam.cumulants(proj.theta, order=4)
     _, sigma, kappa = g.t_cumulants(fam, order=3)
     if method == "mean":
@@ -370,7 +373,7 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
         return ExactRisk(tau2 / (2 * n * fam.sigma2), 0.0, tau2 / (2 * n * fam.sigma2),
                          conditional, "closed form")
     if isinstance(fam, _Exponential) and isinstance(g, ScipyTruth) \
-            and g.dist.dist.name in ("gamma", "expon"):
+            and g.dist.dist.name in ("gamma", "expon") and _unshifted(g):
         mean, var = (float(v) for v in g.dist.stats("mv"))
         k = mean * mean / var
         nk = n * k
@@ -399,10 +402,15 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
             p = np.concatenate([[1.0 - eta.sum()], eta])
         return _categorical_exact(p, n, conditional)
     if isinstance(fam, _Poisson) and isinstance(g, ScipyTruth) \
-            and g.dist.dist.name in ("poisson", "nbinom"):
+            and g.dist.dist.name in ("poisson", "nbinom") and _unshifted(g):
         return _poisson_exact(g, n, conditional)
     raise ValueError(f"no exact route for the {fam.name} family with truth {g.label}; use "
                      f"simulate_risk")
+
+
+def _unshifted(g: ScipyTruth) -> bool:
+    """Whether a scipy law has ``loc = 0`` (its support starts at 0), as the closed forms need."""
+    return float(g.dist.support()[0]) == 0.0
 
 
 def _is_normal_truth(g) -> bool:
@@ -449,10 +457,10 @@ def _poisson_exact(g: ScipyTruth, n: int, conditional: bool) -> ExactRisk:
     if g.dist.dist.name == "poisson":
         law = stats.poisson(n * lam)
     else:
-        r, prob = g.dist.args[:2] if len(g.dist.args) >= 2 else (g.dist.kwds["n"],
-                                                                 g.dist.kwds["p"])
-        if g.dist.args[2:] or g.dist.kwds.get("loc", 0):
-            raise ValueError("truth: a shifted nbinom has no exact Poisson-model route")
+        # size r and success probability q from mean r(1-q)/q and variance r(1-q)/q^2
+        mean1, var1 = (float(v) for v in g.dist.stats("mv"))
+        prob = mean1 / var1
+        r = mean1 * prob / (1.0 - prob)
         law = stats.nbinom(n * r, prob)
     mean, var = (float(v) for v in law.stats("mv"))
     smax = int(mean + 60.0 * math.sqrt(var) + 200)
@@ -468,23 +476,6 @@ def _poisson_exact(g: ScipyTruth, n: int, conditional: bool) -> ExactRisk:
 
 
 # -- Monte Carlo -------------------------------------------------------------------------------
-
-def _namespace_for(device):
-    import array_api_compat
-
-    if device == "cpu":
-        return array_api_compat.array_namespace(np.empty(0))
-    if device == "gpu":
-        try:
-            import cupy
-        except ImportError as exc:
-            raise ValueError("device='gpu' needs CuPy and a CUDA GPU (pip install cupy-cuda12x)"
-                             ) from exc
-        return array_api_compat.array_namespace(cupy.empty(0))
-    if hasattr(device, "asarray") and hasattr(device, "float64"):
-        return device
-    raise ValueError(f"device must be 'cpu', 'gpu' or an array-API namespace, got {device!r}")
-
 
 def simulate_risk(fam: ExponentialFamily, truth, n: int, replications: int, *,
                   seed: int | np.random.Generator = 0, device: str | object = "cpu",
@@ -518,7 +509,11 @@ def simulate_risk(fam: ExponentialFamily, truth, n: int, replications: int, *,
     fam = _check_family(fam)
     n = check_n(n)
     replications = check_replications(replications)
-    xp = _namespace_for(device)
+    if not (isinstance(seed, np.random.Generator)
+            or (isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0)):
+        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator, "
+                        f"got {seed!r}")
+    xp = _backend.device_namespace(device)
     g = as_truth(truth, fam)
     proj = information_projection(fam, g)
     if fam.sample_dim is not None and n <= fam.sample_dim:
@@ -550,4 +545,10 @@ def simulate_risk(fam: ExponentialFamily, truth, n: int, replications: int, *,
         return SimulatedRisk(math.inf, math.inf, replications, int(count), p_non,
                              "fewer than two replications with an MLE")
     se = math.sqrt(m2 / (count - 1) / count)
-    return SimulatedRisk(mean, se, replications, int(count), p_non)
+    reason = ""
+    if isinstance(fam, _Normal | _MultivariateNormal) and not isinstance(g, PointTruth):
+        d = fam.sample_dim or 1
+        if n <= d + 2:
+            reason = (f"E[D] is infinite for n <= d + 2 = {d + 2} under a normal truth (and "
+                      f"any law with a density): the Monte Carlo mean does not converge")
+    return SimulatedRisk(mean, se, replications, int(count), p_non, reason)

@@ -96,6 +96,36 @@ class ScipyTruth(Truth):
         self.discrete = isinstance(dist.dist, stats.rv_discrete)
         self._moments: dict[int, float] = {}
 
+    def check_family(self, fam: ExponentialFamily) -> None:
+        """Dimension check, then: the law must live where the family's observations live.
+
+        A continuous law is refused by a discrete family (its draws are not counts or
+        cell labels), and a law with mass outside the family's support (e.g. a normal
+        truth for the exponential family, a Poisson law shifted by ``loc=0.5`` for the
+        Poisson family) is refused by probing the ends of its support with the
+        family's own support test, the one applied to data arrays.
+        """
+        super().check_family(fam)
+        if fam.discrete and not self.discrete:
+            raise ValueError(f"truth {self.label} is a continuous law but the {fam.name} "
+                             f"family models discrete observations")
+        lo, hi = (float(v) for v in self.dist.support())
+        if self.discrete:
+            # a discrete scipy law lives on lo, lo + 1, ...: probe both ends and the lattice
+            probes = [lo if math.isfinite(lo) else -1e15, hi if math.isfinite(hi) else 1e15]
+            if math.isfinite(lo):
+                probes.append(lo + 1.0)
+        else:
+            # a continuous law: its ends have probability 0, so probe just inside them
+            probes = [math.nextafter(lo, math.inf) if math.isfinite(lo) else -1e300,
+                      math.nextafter(hi, -math.inf) if math.isfinite(hi) else 1e300]
+        try:
+            fam._check_support(np.asarray(probes, dtype=float), "truth")
+        except ValueError as exc:
+            raise ValueError(f"truth {self.label} puts mass outside the support of the "
+                             f"{fam.name} family (its support is [{lo:g}, {hi:g}]): {exc}"
+                             ) from None
+
     def moment_is_finite(self, k: int) -> bool:
         r"""Whether :math:`E|X|^k < \infty`, from the tail of the density.
 
@@ -245,7 +275,11 @@ class MvnTruth(Truth):
         self.cov = np.atleast_2d(np.asarray(cov, dtype=float))
         self.sample_dim = self.mean.size
         self.label = f"multivariate_normal(d={self.sample_dim})"
-        self._chol = np.linalg.cholesky(self.cov)
+        try:
+            self._chol = np.linalg.cholesky(self.cov)
+        except np.linalg.LinAlgError:
+            raise ValueError("truth: the covariance of the multivariate normal law is singular; "
+                             "the projection onto a normal family does not exist") from None
 
     def t_cumulants(self, fam, order=3):
         if self.sample_dim > 6:
@@ -288,6 +322,12 @@ def as_truth(truth, fam: ExponentialFamily | None = None) -> Truth:
                 raise ValueError(f"truth: a probability vector must sum to 1, got {p.sum()!r}")
             out = PointTruth(np.arange(fam.k, dtype=float), p, f"categorical p={np.round(p, 4)}")
         else:
+            if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and fam is not None \
+                    and hasattr(fam, "k") and raw.ndim == 1 and raw.size != fam.k \
+                    and np.all(raw >= 0) and abs(float(np.sum(raw)) - 1.0) < 1e-9 \
+                    and not np.all(raw == np.round(raw)):
+                raise ValueError(f"truth: a probability vector for the {fam.name} family "
+                                 f"must have {fam.k} entries, got {raw.size}")
             data = finite_array(truth, "truth")
             if data.ndim == 2 and data.shape[1] == 1 and fam is not None \
                     and fam.sample_dim is None:

@@ -128,7 +128,7 @@ def test_dimension_mismatch_and_bad_truths():
         risk_expansion(family("categorical", k=3), np.array([0.2, 0.2, 0.5]))
     with pytest.raises(ValueError, match="truth contains NaN"):
         risk_expansion(family("normal"), np.array([1.0, np.nan, 2.0]))
-    with pytest.raises(ValueError, match="no mass on some cell"):
+    with pytest.raises(ValueError, match="empty cell|no mass on some cell"):
         risk_expansion(family("categorical", k=3), np.array([0.0, 1.0, 1.0, 0.0]))
     with pytest.raises(ValueError, match="method must be"):
         risk_expansion(family("normal"), st.norm(), method="exact")
@@ -136,3 +136,51 @@ def test_dimension_mismatch_and_bad_truths():
         risk_expansion(family("gamma"), st.gamma(2), method="structured")
     with pytest.raises(ValueError, match="non-negative"):
         risk_expansion(family("exponential"), np.array([1.0, -2.0, 3.0]))
+
+
+def test_truth_outside_the_family_support_is_refused():
+    with pytest.raises(ValueError, match="outside the support of the exponential family"):
+        risk_expansion(family("exponential"), st.norm(3, 1))
+    with pytest.raises(ValueError, match="outside the support of the gamma family"):
+        risk_expansion(family("gamma"), st.poisson(3))
+    with pytest.raises(ValueError, match="continuous law but the poisson family"):
+        risk_expansion(family("poisson"), st.gamma(3))
+    with pytest.raises(ValueError, match="continuous law but the categorical"):
+        risk_expansion(family("categorical", k=3), st.gamma(3))
+    with pytest.raises(ValueError, match="outside the support of the bernoulli family"):
+        risk_expansion(family("bernoulli"), st.binom(2, 0.5))
+    with pytest.raises(ValueError, match="outside the support of the poisson family"):
+        risk_expansion(family("poisson"), st.poisson(2, loc=-1))
+    # a positive shift is a law on the support: the expansion is defined
+    c = risk_expansion(family("exponential"), st.gamma(2, loc=1))
+    assert c.c1 == pytest.approx(2 / (2 * 3**2), rel=1e-12)   # Var / (2 mean^2)
+
+
+def test_degenerate_truths_name_the_argument():
+    with pytest.raises(ValueError, match="projection does not exist"):
+        risk_expansion(family("poisson"), np.zeros(10))
+    with pytest.raises(ValueError, match="^data: .*projection does not exist"):
+        pn_criterion(np.full(30, 2.0), family("normal"))
+    with pytest.raises(ValueError, match="data must have at least 2 rows"):
+        pn_criterion(np.array([1.0]), family("normal"))
+    with pytest.raises(ValueError, match="^truth: the covariance .* is singular"):
+        risk_expansion(family("mvn", d=2), st.multivariate_normal(
+            [0, 0], [[1, 1], [1, 1]], allow_singular=True))
+    with pytest.raises(ValueError, match="must have 3 entries, got 4"):
+        risk_expansion(family("categorical", k=3), np.array([0.1, 0.2, 0.3, 0.4]))
+    # lists and integer arrays are data like any other
+    x = [1.0, 2.0, 3.5, 0.2, 4.0]
+    assert pn_criterion(x, family("normal")).risk == pytest.approx(
+        pn_criterion(np.array(x), family("normal")).risk)
+    assert math.isfinite(pn_criterion(np.array([1, 2, 3, 7, 4]), family("normal")).risk)
+
+
+def test_pn_decision_argument_checks_and_negative_c2():
+    with pytest.raises(TypeError, match="c1 must be a real number"):
+        pn_decision("1", 1.0, 10, 2)
+    with pytest.raises(ValueError, match="c1 must be non-negative"):
+        pn_decision(-1.0, 0.0, 10, 2)
+    # c2 < 0: c1/n + c2/n^2 is negative for n < |c2|/c1 = 1000; no acceptance there
+    dec = pn_decision(1.0, -1000.0, 10, 2)
+    assert dec.risk < 0 and not dec.accept and dec.n_star > 1000
+    assert pn_decision(1.0, -1000.0, dec.n_star, 2).accept

@@ -9,11 +9,11 @@ import pytest
 import scipy.stats as st
 import sympy as sp
 
-from fdivtheory.projection import exact_risk, family, risk_expansion
+from fdivtheory.projection import exact_risk, family, risk_expansion, simulate_risk
 from fdivtheory.projection.symbolic import exponential_gamma_risk_series, mvn_exact_risk_series
 
 
-def test_exponential_gamma_spec_value_and_mpmath():
+def test_exponential_gamma_reference_value_and_mpmath():
     fam = family("exponential")
     r = exact_risk(fam, st.gamma(2, scale=7.0), 20)
     assert r.risk == pytest.approx(0.01308894556193, abs=1e-14)
@@ -82,7 +82,7 @@ def _brute_categorical(p, n):
     return trunc / den, 1 - den / num, trunc
 
 
-def test_categorical_enumeration_spec_values_and_brute_force():
+def test_categorical_enumeration_reference_values_and_brute_force():
     r = exact_risk(family("categorical", k=3), np.array([0.2, 0.3, 0.5]), 40)
     assert r.risk == pytest.approx(0.02716252109, abs=1e-11)
     assert 1 - r.p_nonexistence == pytest.approx(0.99986644, abs=1e-8)
@@ -105,15 +105,26 @@ def test_bernoulli_exact_equals_categorical_k2():
     assert a.risk == pytest.approx(b.risk, rel=1e-13)
 
 
-def test_bernoulli_half_residual_near_2_1():
+def test_bernoulli_half_residual_tends_to_2():
+    """n^3 (exact - R12) -> c3 = 2 for Bernoulli(1/2).
+
+    c3 from the Bregman series: odd derivatives of phi vanish at 1/2, the 4th is 32
+    and the 6th 1536, so c3 = (3/24) 32 kappa4 + (5/720) 1536 (15 sigma^6) = -1/2 + 5/2 = 2
+    (sigma^2 = 1/4, kappa4 = -1/8).  The residual is c3 + O(1/n); Richardson extrapolation
+    2 r(2n) - r(n) removes the 1/n term, leaving O(n^-2) (about 1e-4 at n = 400).
+    """
     fam = family("bernoulli")
     c = risk_expansion(fam, st.bernoulli(0.5))
-    n = 400
-    resid = (exact_risk(fam, st.bernoulli(0.5), n).risk - c.risk(n)) * n**3
-    assert 1.8 < resid < 2.4
+
+    def resid(n):
+        return (exact_risk(fam, st.bernoulli(0.5), n).risk - c.risk(n)) * n**3
+
+    r400, r800 = resid(400), resid(800)
+    assert abs(r800 - 2) < abs(r400 - 2)
+    assert 2 * r800 - r400 == pytest.approx(2.0, abs=1e-3)
 
 
-def test_poisson_series_spec_values():
+def test_poisson_series_reference_values():
     fam = family("poisson")
     r = exact_risk(fam, st.nbinom(2, 0.5), 40)
     assert r.risk == pytest.approx(0.0253227902568, abs=1e-13)
@@ -142,3 +153,21 @@ def test_no_exact_route_is_an_error():
         exact_risk(family("poisson"), st.poisson(1), 10, conditional="yes")
     with pytest.raises(ValueError, match="n must be"):
         exact_risk(family("poisson"), st.poisson(1), 0)
+
+
+def test_exact_routes_refuse_shifted_laws_and_accept_keyword_parameters():
+    with pytest.raises(ValueError, match="no exact route"):
+        exact_risk(family("exponential"), st.gamma(2, loc=1), 20)
+    with pytest.raises(ValueError, match="no exact route"):
+        exact_risk(family("poisson"), st.poisson(2, loc=1), 20)
+    a = exact_risk(family("poisson"), st.nbinom(2, 0.5), 40).risk
+    for law in (st.nbinom(2, p=0.5), st.nbinom(n=2, p=0.5)):
+        assert exact_risk(family("poisson"), law, 40).risk == pytest.approx(a, rel=1e-13)
+
+
+def test_simulate_flags_divergent_normal_risk_and_checks_seed():
+    r = simulate_risk(family("normal"), st.norm(), 3, 200, seed=1)
+    assert "infinite for n <= d + 2" in r.reason
+    assert simulate_risk(family("normal"), st.norm(), 4, 200, seed=1).reason == ""
+    with pytest.raises(TypeError, match="seed must be"):
+        simulate_risk(family("normal"), st.norm(), 10, 10, seed="a")
