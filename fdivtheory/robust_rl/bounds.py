@@ -107,7 +107,8 @@ def uncertainty_function(data: OfflineDataset, env: FiniteLinearRRMDP, *, ridge:
     ``form="relaxed"``: :math:`\sum_h\max_{(s,a)\in S\times A}\sum_i\phi_i(s,a)
     \sqrt{(\Lambda_h^{-1})_{ii}}` (an upper bound on :math:`\Phi` for every admissible set);
     ``form="nominal"``: the same bonus averaged over the occupancy of the optimal robust
-    policy (``plan(env, lam, divergence)``) under the nominal kernel from ``env.initial``.
+    policy (``plan(env, lam, divergence)``; with ``lam=None, divergence=None`` the nominal
+    optimal policy) under the nominal kernel from ``env.initial``.
 
     Examples
     --------

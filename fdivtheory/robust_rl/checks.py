@@ -373,10 +373,13 @@ def _c13(quick):
             checks.close(g[0], 0.0, atol=1e-12, label="alpha = Vmin value"),
             checks.at_least(j, 0.0, label="sup > 0 = max(Vmin value, Vmax value)",
                             note=f"sup = {j:.12f}"),
+            checks.close(j, 11 / 15, atol=1e-14,
+                         label="sup = 11/15 at alpha* = 4/3 (hand derivation, theory note §2.2)"),
             checks.close(j, g.max(), atol=1e-9, label="sup vs 3e5-point grid")]
 
 
 def _fig1a(conventions, chi2_alpha="sup", datasets=20):
+    """Exact test-environment values at q = 0 and q = 1, per dataset: {method: (datasets, 2)}."""
     env = SimulatedLinearMDP()
     conv = replace(REFERENCE if conventions == "reference" else PAPER, chi2_alpha=chi2_alpha)
     res = {m: [] for m in ("pevi", "tv", "kl", "chi2")}
@@ -389,26 +392,42 @@ def _fig1a(conventions, chi2_alpha="sup", datasets=20):
                             conventions=conv)
         for m, p in pols.items():
             res[m].append([evaluate(p, t).value for t in tests])
-    return {m: np.mean(v, axis=0) for m, v in res.items()}
+    return {m: np.asarray(v) for m, v in res.items()}
+
+
+def _margin(a, b):
+    """Mean and standard error (over datasets) of the paired difference a - b."""
+    diff = np.asarray(a) - np.asarray(b)
+    return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
 
 
 @checks.register("robust_rl.C14", area=AREA, source=f"{_SRC}, Figure 1(a) (qualitative)",
                  claim="released-code conventions, 20 datasets: at q=1 R2PVI beats PEVI by "
                        ">= .15 (TV), .05 (KL), .15 (chi2 as the released agent computes it); "
-                       "at q=0 PEVI beats TV by >= .05 and KL by >= 0")
+                       "at q=0 PEVI beats TV by >= .05 and KL by >= 0 (each within 4 SE of "
+                       "the dataset-to-dataset variation)")
 def _c14(quick):
     m = _fig1a("reference")
     m_code = _fig1a("reference", chi2_alpha="released_min")
-    note = "exact values at q=0/1: " + "; ".join(f"{k} {v[0]:.3f}/{v[1]:.3f}"
-                                                for k, v in m.items())
-    return [checks.at_least(m["tv"][1] - m["pevi"][1], 0.15, label="q=1: TV - PEVI", note=note),
-            checks.at_least(m["kl"][1] - m["pevi"][1], 0.05, label="q=1: KL - PEVI"),
-            checks.at_least(m_code["chi2"][1] - m["pevi"][1], 0.15,
-                            label="q=1: chi2 (as released: minimised) - PEVI",
-                            note=f"with the exact sup the chi2 margin is "
-                                 f"{m['chi2'][1] - m['pevi'][1]:.3f}"),
-            checks.at_least(m["pevi"][0] - m["tv"][0], 0.05, label="q=0: PEVI - TV"),
-            checks.at_least(m["pevi"][0] - m["kl"][0], 0.0, label="q=0: PEVI - KL")]
+    note = "exact values at q=0/1 (mean over datasets): " + "; ".join(
+        f"{k} {v[:, 0].mean():.3f}/{v[:, 1].mean():.3f}" for k, v in m.items())
+    code = m_code["chi2"]
+    note_code = (f"chi2 as released {code[:, 0].mean():.3f}/{code[:, 1].mean():.3f}; with the "
+                 "exact sup the margin is {:.3f} (SE {:.3f})".format(
+                     *_margin(m["chi2"][:, 1], m["pevi"][:, 1])))
+    rows = [("q=1: TV - PEVI", m["tv"][:, 1], m["pevi"][:, 1], 0.15, note),
+            ("q=1: KL - PEVI", m["kl"][:, 1], m["pevi"][:, 1], 0.05, ""),
+            ("q=1: chi2 (as released: minimised) - PEVI", code[:, 1], m["pevi"][:, 1], 0.15,
+             note_code),
+            ("q=0: PEVI - TV", m["pevi"][:, 0], m["tv"][:, 0], 0.05, ""),
+            ("q=0: PEVI - KL", m["pevi"][:, 0], m["kl"][:, 0], 0.0, "")]
+    out = []
+    for label, a, b, bound, extra in rows:
+        mean, se = _margin(a, b)
+        out.append(checks.at_least(mean, bound, atol=4 * se, label=label,
+                                   note=f"paired SE over datasets {se:.3f}"
+                                        + (f"; {extra}" if extra else "")))
+    return out
 
 
 @checks.register("robust_rl.C15", area=AREA, kind="conjecture",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fdivtheory._backend import namespace
-from fdivtheory.robust_rl._validation import SUM_TOLERANCE, divergence_name
+from fdivtheory.robust_rl._validation import SUM_TOLERANCE, divergence_name, nonnegative
 
 __all__ = ["KLConstrained", "dual_value", "kl_constrained", "worst_case"]
 
@@ -39,8 +39,8 @@ def _prepare(V: Any, mu0: Any, lam: Any, divergence: str):
     """Validate and broadcast; returns (xp, V, mu0, lam[..., None], divergence)."""
     div = divergence_name(divergence)
     xp = namespace(V, mu0, lam)
-    V = xp.asarray(V)
-    mu0 = xp.asarray(mu0)
+    V = _real_array(xp, V, "V")
+    mu0 = _real_array(xp, mu0, "mu0")
     if not xp.isdtype(V.dtype, "real floating"):
         V = xp.astype(V, xp.float64)
     mu0 = xp.astype(mu0, V.dtype) if mu0.dtype != V.dtype else mu0
@@ -59,11 +59,16 @@ def _prepare(V: Any, mu0: Any, lam: Any, divergence: str):
     if err > SUM_TOLERANCE:
         raise ValueError(f"mu0 must sum to 1 along the last axis (|sum - 1| <= "
                          f"{SUM_TOLERANCE:g}), worst |sum - 1| = {err:.3g}")
-    lam = xp.asarray(lam, dtype=V.dtype) if not hasattr(lam, "shape") else xp.astype(lam,
-                                                                                       V.dtype)
+    lam = _real_array(xp, lam, "lam")
+    lam = xp.astype(lam, V.dtype) if lam.dtype != V.dtype else lam
     if not bool(xp.all(xp.isfinite(lam))) or bool(xp.any(lam <= 0)):
         raise ValueError("lam must be > 0 and finite (the regulariser lambda)")
-    shape = tuple(xp.broadcast_arrays(V[..., 0], mu0[..., 0], lam)[0].shape)
+    try:
+        shape = tuple(xp.broadcast_arrays(V[..., 0], mu0[..., 0], lam)[0].shape)
+    except ValueError:
+        raise ValueError(f"V, mu0 and lam must broadcast over the leading (batch) axes: V "
+                         f"{tuple(V.shape)}, mu0 {tuple(mu0.shape)}, lam {tuple(lam.shape)}"
+                         ) from None
     n = V.shape[-1]
     V = xp.broadcast_to(V, shape + (n,))
     mu0 = xp.broadcast_to(mu0, shape + (n,))
@@ -71,8 +76,26 @@ def _prepare(V: Any, mu0: Any, lam: Any, divergence: str):
     return xp, V, mu0, lam, div
 
 
+def _real_array(xp, x, name: str):
+    """``x`` as a real array of the namespace, or ``ValueError`` naming ``name``."""
+    try:
+        arr = xp.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of real numbers ({exc})") from None
+    if not (xp.isdtype(arr.dtype, "real floating") or xp.isdtype(arr.dtype, "integral")
+            or xp.isdtype(arr.dtype, "bool")):
+        raise ValueError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    return arr
+
+
 def _support_min(xp, V, mu0):
     return xp.min(xp.where(mu0 > 0, V, xp.inf), axis=-1, keepdims=True)
+
+
+def _support_shift(xp, V, mu0, m):
+    """``V - m`` on supp mu0 and 0 off it (states of zero mass never enter the tilt, and
+    ``exp`` of their possibly huge ``-(V - m) / lam`` would turn ``0 * inf`` into NaN)."""
+    return xp.where(mu0 > 0, V - m, 0.0)
 
 
 def _support_max(xp, V, mu0):
@@ -154,8 +177,14 @@ def dual_value(V: Any, mu0: Any, lam: Any, divergence: str) -> Any:
         return xp.sum(mu0 * xp.minimum(V, level), axis=-1)
     if div == "kl":
         m = _support_min(xp, V, mu0)
-        z = xp.sum(mu0 * xp.exp(-(V - m) / lam), axis=-1, keepdims=True)
-        return (m - lam * xp.log(z))[..., 0]
+        x = -_support_shift(xp, V, mu0, m) / lam  # <= 0
+        z = xp.sum(mu0 * xp.exp(x), axis=-1, keepdims=True)
+        # log z for z away from 1; for z near 1 (large lam) log1p of the sum of expm1 terms
+        # (all <= 0, no cancellation): plain log(z) would lose ~|log z| / eps digits
+        zm1 = xp.sum(mu0 * xp.expm1(x), axis=-1, keepdims=True)
+        logz = xp.where(z < 0.5, xp.log(xp.where(z < 0.5, z, 1.0)),
+                        xp.log1p(xp.where(z < 0.5, 0.0, zm1)))
+        return (m - lam * logz)[..., 0]
     _, value = _chi2_alpha(xp, V, mu0, lam)
     return value[..., 0]
 
@@ -189,13 +218,25 @@ def worst_case(V: Any, mu0: Any, lam: Any, divergence: str) -> Any:
         return xp.where(moved, 0.0, mu0) + mass * onehot
     if div == "kl":
         m = _support_min(xp, V, mu0)
-        w = mu0 * xp.exp(-(V - m) / lam)
+        w = mu0 * xp.exp(-_support_shift(xp, V, mu0, m) / lam)
         return w / xp.sum(w, axis=-1, keepdims=True)
     alpha, _ = _chi2_alpha(xp, V, mu0, lam)
     t = xp.minimum(V, alpha)
     mean = xp.sum(mu0 * t, axis=-1, keepdims=True)
     w = mu0 * (1.0 - (t - mean) / (2.0 * lam))
-    return xp.where(mu0 > 0, xp.clip(w, min=0.0), 0.0)
+    w = xp.where(mu0 > 0, xp.clip(w, min=0.0), 0.0)
+    # alpha* < V_max satisfies alpha* = E[V]_alpha* + 2 lam, so w = mu0 (alpha* - V)^+ / (2 lam);
+    # normalising that form stays exact when 2 lam is below the resolution of V (tiny lam),
+    # where the form above degenerates to mu0; if alpha* rounds onto min V, the limit is mu0
+    # restricted to the minimisers on the support
+    hi = _support_max(xp, V, mu0)
+    lo = _support_min(xp, V, mu0)
+    gap = xp.where(mu0 > 0, mu0 * xp.clip(alpha - V, min=0.0), 0.0)
+    at_min = xp.where((mu0 > 0) & (V == lo), mu0, 0.0)
+    total = xp.sum(gap, axis=-1, keepdims=True)
+    tilted = xp.where(total > 0, gap / xp.where(total > 0, total, 1.0),
+                      at_min / xp.sum(at_min, axis=-1, keepdims=True))
+    return xp.where(alpha < hi, tilted, w)
 
 
 @dataclass(frozen=True)
@@ -243,8 +284,7 @@ def kl_constrained(V: Any, mu0: Any, rho: float) -> KLConstrained:
     _prepare(V, mu0, 1.0, "kl")
     if V.ndim != 1:
         raise ValueError(f"V must be 1-D for kl_constrained, got shape {V.shape}")
-    if not np.isfinite(rho) or rho < 0:
-        raise ValueError(f"rho must be finite and >= 0, got {rho!r}")
+    rho = nonnegative(rho, "rho")
     supp = mu0 > 0
     vmin = V[supp].min()
     if np.ptp(V[supp]) == 0 or rho == 0:

@@ -86,6 +86,9 @@ class OfflineDataset:
         return int(self.features.shape[2])
 
     def __post_init__(self) -> None:
+        for name in ("features", "rewards", "action_features", "known_q", "states"):
+            object.__setattr__(self, name, finite_array(getattr(self, name), f"data.{name}"))
+        object.__setattr__(self, "fail", np.asarray(self.fail, dtype=bool))
         f = self.features
         if f.ndim != 3 or f.shape[0] == 0:
             raise ValueError(f"data.features must have shape (K, H, d) with K >= 1 (the dataset "
@@ -97,9 +100,12 @@ class OfflineDataset:
         if af.ndim != 4 or af.shape[:2] != (K, H + 1) or af.shape[3] != d:
             raise ValueError(f"data.action_features must have shape (K, H+1, A, d) = "
                              f"({K}, {H + 1}, A, {d}), got {af.shape}")
-        if self.known_q.shape[:2] != (K, H + 1):
+        if self.known_q.ndim != 3 or self.known_q.shape[:2] != (K, H + 1):
             raise ValueError(f"data.known_q must have shape (K, H+1, A_known), "
                              f"got {self.known_q.shape}")
+        if self.fail.shape != (K, H + 1) or self.states.shape != (K, H + 1):
+            raise ValueError(f"data.fail and data.states must have shape (K, H+1) = "
+                             f"{(K, H + 1)}, got {self.fail.shape} and {self.states.shape}")
 
     def subset(self, n: int) -> OfflineDataset:
         """The first ``n`` trajectories."""
@@ -152,12 +158,15 @@ class FiniteLinearRRMDP:
     meta: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
+        if np.ndim(self.features) != 3:
+            raise ValueError(f"features must have shape (S, A, d), got {np.shape(self.features)}")
         phi = simplex_rows(self.features, "features", axis=-1)
-        if phi.ndim != 3:
-            raise ValueError(f"features must have shape (S, A, d), got {phi.shape}")
         S, A, d = phi.shape
+        if np.ndim(self.factors) != 3 or np.shape(self.factors)[0] == 0:
+            raise ValueError(f"factors must have shape (H, d, S) with horizon H >= 1, "
+                             f"got {np.shape(self.factors)}")
         mu = simplex_rows(self.factors, "factors", axis=-1)
-        if mu.ndim != 3 or mu.shape[1:] != (d, S):
+        if mu.shape[1:] != (d, S):
             raise ValueError(f"factors must have shape (H, d, S) = (H, {d}, {S}), got {mu.shape}")
         H = mu.shape[0]
         positive_int(H, "horizon")
@@ -179,12 +188,12 @@ class FiniteLinearRRMDP:
     # --- shape -----------------------------------------------------------------------
     @property
     def n_states(self) -> int:
-        """|S|."""
+        """Number of states :math:`|S|`."""
         return int(self.features.shape[0])
 
     @property
     def n_actions(self) -> int:
-        """|A|."""
+        """Number of actions :math:`|A|`."""
         return int(self.features.shape[1])
 
     @property
@@ -203,7 +212,7 @@ class FiniteLinearRRMDP:
         return np.einsum("sad,hd->hsa", self.features, self.theta)
 
     def kernel(self, *, test: bool = False) -> np.ndarray:
-        """P_h(s'|s,a) = sum_i phi_i(s,a) mu_{h,i}(s'), shape (H, S, A, S)."""
+        r"""Kernel :math:`P_h(s'|s,a)=\sum_i\phi_i(s,a)\mu_{h,i}(s')`, shape (H, S, A, S)."""
         mu = self.test_factors if test else self.factors
         return np.einsum("sad,hdt->hsat", self.features, mu)
 

@@ -48,6 +48,12 @@ class TabularPolicy:
         if a.shape != (env.horizon, env.n_states):
             raise ValueError(f"policy.actions must have shape {(env.horizon, env.n_states)}, "
                              f"got {a.shape}")
+        if not np.issubdtype(a.dtype, np.integer):
+            raise ValueError(f"policy.actions must be integer action indices, got dtype "
+                             f"{a.dtype}")
+        if a.size and (a.min() < 0 or a.max() >= env.n_actions):
+            raise ValueError(f"policy.actions must lie in [0, {env.n_actions - 1}] (the action "
+                             f"indices of env), got range [{a.min()}, {a.max()}]")
         return a
 
 
