@@ -8,7 +8,10 @@ Written under ``docs/generated/`` (not tracked by git):
   draws, from **quick runs** of the simulations made during the build (results in
   ``docs/_build/gallery-results``, reused by the next build);
 * ``notebooks/``: copies of ``notebooks/*.ipynb`` (stored without outputs; Sphinx
-  executes them while it builds).
+  executes them while it builds);
+* ``closed_form_pairs.inc``: the table of registered closed forms
+  (``fdivtheory.closed_form.supported_pairs()``), included by
+  ``theory/closed_form.md`` (the ``.inc`` suffix keeps Sphinx from reading it as a page).
 """
 
 from __future__ import annotations
@@ -78,10 +81,18 @@ def notebooks(out: Path) -> None:
         shutil.copy2(nb, dest / nb.name)
 
 
+def closed_form_table(out: Path) -> None:
+    """``generated/closed_form_pairs.inc``: what the closed-form registry holds."""
+    table = _run("-c", "from fdivtheory.closed_form import supported_pairs; "
+                       "print(supported_pairs())")
+    (out / "closed_form_pairs.inc").write_text(table)
+
+
 def all_pages(docs: Path) -> None:
     """Write every generated page under ``docs/generated``."""
     out = docs / "generated"
     out.mkdir(exist_ok=True)
     cli_page(out)
+    closed_form_table(out)
     gallery_page(out)
     notebooks(out)

@@ -13,6 +13,8 @@ the simulations into ``docs/_build/gallery-results``).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from pathlib import Path
 
@@ -47,7 +49,7 @@ nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 
 autosummary_generate = True
-autosummary_imported_members = True
+autosummary_imported_members = True  # the packages' re-exports; third-party ones: _foreign
 autodoc_default_options = {"members": True, "inherited-members": False}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -59,5 +61,38 @@ html_static_path: list[str] = []
 html_theme_options = {"navigation_depth": 3, "show_toc_level": 2}
 
 
+def _class_directive():
+    from sphinx.domains.python import PyClasslike
+
+    class PublicNameClass(PyClasslike):
+        """``py:class`` / ``py:exception`` registered under the documented name only.
+
+        autodoc adds ``:canonical: <defining module>.<name>`` to a class documented where it
+        is re-exported; a class re-exported by two packages (``Generator``, by
+        ``fdivtheory`` and by ``fdivtheory.generators``) then registers that canonical name
+        twice, a "duplicate object description".  Every public module has its own page,
+        where the class is documented under its defining name anyway.
+        """
+
+        def run(self):
+            self.options.pop("canonical", None)
+            return super().run()
+
+    return PublicNameClass
+
+
+def _foreign(app, what, name, obj, skip, options):
+    """Skip classes and functions defined outside fdivtheory (e.g. ``functools.partial``
+    imported by a module): autosummary would list them with their own docstrings."""
+    if inspect.isclass(obj) or inspect.isroutine(obj) or isinstance(obj, functools.partial):
+        module = getattr(obj, "__module__", None) or ""
+        if not (module == "fdivtheory" or module.startswith("fdivtheory.")):
+            return True
+    return None
+
+
 def setup(app):  # noqa: D103
+    app.connect("autodoc-skip-member", _foreign)
+    for objtype in ("class", "exception"):
+        app.add_directive_to_domain("py", objtype, _class_directive(), override=True)
     app.connect("builder-inited", lambda app: _generate.all_pages(HERE))

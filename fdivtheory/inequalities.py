@@ -17,8 +17,8 @@ The exact lower boundary of the joint range of (TV, KL),
 inverse, the best upper bound on TV given KL, is :func:`tv_upper_from_kl`.
 Pinsker, Bretagnolle–Huber and Vajda are weaker closed-form relaxations of it.
 
-Example
--------
+Examples
+--------
 >>> from fdivtheory import inequalities as ineq
 >>> round(ineq.pinsker_tv_upper(0.02), 6)
 0.1

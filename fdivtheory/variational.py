@@ -89,8 +89,8 @@ def lower_bound(f: str | Generator, critic_on_p: ArrayLike, critic_on_q: ArrayLi
 
     Source: Nguyen, Wainwright & Jordan (2010), Lemma 1; Nowozin et al. (2016), eq. (4).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> from fdivtheory.variational import lower_bound, optimal_critic
     >>> p, q = np.array([0.2, 0.8]), np.array([0.5, 0.5])
@@ -120,8 +120,8 @@ def donsker_varadhan(critic_on_p: ArrayLike, critic_on_q: ArrayLike, *,
     Source: Donsker & Varadhan (1983), Comm. Pure Appl. Math. 36; Belghazi et
     al. (2018), "MINE", ICML.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> p, q = np.array([0.2, 0.8]), np.array([0.5, 0.5])
     >>> T = np.log(p / q) + 3.0
@@ -150,8 +150,8 @@ def nwj(critic_on_p: ArrayLike, critic_on_q: ArrayLike, *,
     Source: Nguyen, Wainwright & Jordan (2010); Poole et al. (2019), "On
     variational bounds of mutual information", ICML (``I_NWJ``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> p, q = np.array([0.2, 0.8]), np.array([0.5, 0.5])
     >>> T = 1 + np.log(p / q)
@@ -176,8 +176,8 @@ def optimal_critic(f: str | Generator, p: ArrayLike, q: ArrayLike) -> np.ndarray
     additive constant.  For non-differentiable generators (TV, hockey stick)
     ``f'`` is the subgradient chosen by the generator.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> optimal_critic("tv", np.array([0.2, 0.8]), np.array([0.5, 0.5]))
     array([-0.5,  0.5])
@@ -212,8 +212,8 @@ def fenchel_young_gap(f: str | Generator, u: ArrayLike, t: ArrayLike) -> Any:
 
     Source: Rockafellar, *Convex Analysis* (1970), Thm. 23.5.
 
-    Example
-    -------
+    Examples
+    --------
     >>> fenchel_young_gap("kl", 2.0, 1.0)          # f'(2) = 1 + log 2 != 1
     0.3862943611198908
     >>> abs(fenchel_young_gap("kl", 2.0, 1.0 + float(np.log(2.0)))) < 1e-15

@@ -15,10 +15,10 @@ from paper_figures import style
 from simulations.alignment_bon import (
     CHERRY_TOP,
     DELTA,
-    SPEC_C13,
-    SPEC_C15,
-    SPEC_CHERRY,
-    SPEC_UNIFORM,
+    REFERENCE_C13,
+    REFERENCE_C15,
+    REFERENCE_CHERRY,
+    REFERENCE_UNIFORM,
 )
 
 SIMULATION = "alignment_bon"
@@ -39,7 +39,7 @@ def _scalar_by(df: pd.DataFrame, quantity: str, by: str, **where) -> pd.Series:
 
 
 def make(df: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """[Y]'s and [B]'s canonical figures (spec §4) from the stored results."""
+    """[Y]'s and [B]'s canonical figures (docs/theory/alignment.md, §4), from stored results."""
     return _figure_yang(df, out_dir) + _figure_beirami(df, out_dir)
 
 
@@ -65,10 +65,10 @@ def _figure_yang(df: pd.DataFrame, out_dir: Path) -> list[Path]:
             per = _scalar_by(eq, "kl_bon_tilted_per_token", "length", model=model)
             cx.plot(per.index, per.to_numpy(), marker="o", ms=3, color=colour, label=label)
             computed = reward.index.max()
-            spec = {n: v for n, v in SPEC_C13[model].items() if n <= computed}
-            sx = [n for n in spec if spec[n][0] is not None]
-            ax.plot(sx, [spec[n][0] for n in sx], "x", color="black", ms=7)
-            bx.plot(list(spec), [v[1] for v in spec.values()], "x", color="black", ms=7)
+            ref = {n: v for n, v in REFERENCE_C13[model].items() if n <= computed}
+            sx = [n for n in ref if ref[n][0] is not None]
+            ax.plot(sx, [ref[n][0] for n in sx], "x", color="black", ms=7)
+            bx.plot(list(ref), [v[1] for v in ref.values()], "x", color="black", ms=7)
         mc = df[df.experiment == "bon_mc"]
         if len(mc):
             est = _scalar_by(mc, "mc_reward_per_token", "length")
@@ -78,7 +78,7 @@ def _figure_yang(df: pd.DataFrame, out_dir: Path) -> list[Path]:
                         color=style.PALETTE["vermillion"], capsize=2,
                         label="Monte Carlo at N = round($e^{n\\delta}$) (±4 SE)")
             ax.plot(exact.index, exact.to_numpy(), "_", color=style.PALETTE["vermillion"], ms=10)
-        ax.plot([], [], "x", color="black", label="spec table (§6, C13)")
+        ax.plot([], [], "x", color="black", label="reference values (docs/theory/alignment.md)")
         ax.set(xscale="log", xlabel="sequence length n", ylabel="per-token reward",
                title=f"Best-of-N per-token reward, log N = nδ (δ = {DELTA}); dashed: $x_\\delta$")
         ax.legend(loc="center right")
@@ -119,14 +119,14 @@ def _figure_beirami(df: pd.DataFrame, out_dir: Path) -> list[Path]:
             n = _series(uni, "n", L=L)
             ax.plot(n, _series(uni, "kl", L=L), color=colour, label=f"exact KL, L = {int(L)}")
             ax.plot(n, _series(uni, "mean_estimator", L=L), color=colour, ls=":")
-            spec = SPEC_UNIFORM.get(int(L), {})
-            ax.plot(list(spec), list(spec.values()), "x", color="black", ms=7)
+            ref = REFERENCE_UNIFORM.get(int(L), {})
+            ax.plot(list(ref), list(ref.values()), "x", color="black", ms=7)
         if len(uni):
             L0 = uni["L"].min()
             ax.plot(_series(uni, "n", L=L0), _series(uni, "bound", L=L0), color="black",
                     ls="--", label="log N − (N−1)/N")
         ax.plot([], [], color="grey", ls=":", label="E[D̂] (estimator)")
-        ax.plot([], [], "x", color="black", label="spec table (§4.2)")
+        ax.plot([], [], "x", color="black", label="reference values (docs/theory/alignment.md)")
         ax.set(xscale="log", xlabel="N", ylabel="KL(π_N ‖ p) (nats)",
                title="Uniform references: KL saturates at log L")
         ax.legend(loc="upper left")
@@ -139,8 +139,8 @@ def _figure_beirami(df: pd.DataFrame, out_dir: Path) -> list[Path]:
             bx.errorbar(_series(ch, "mc_n"), _series(ch, "mc_mean_estimator"),
                         yerr=4 * _series(ch, "mc_se"), fmt="s", ms=3, capsize=2,
                         label="E[D̂], Monte Carlo (±4 SE)")
-            bx.plot(list(SPEC_CHERRY), list(SPEC_CHERRY.values()), "x", color="black", ms=7,
-                    label="spec table (§4.2)")
+            bx.plot(list(REFERENCE_CHERRY), list(REFERENCE_CHERRY.values()), "x",
+                    color="black", ms=7, label="reference values (docs/theory/alignment.md)")
         bx.set(xscale="log", xlabel="N", ylabel="KL(π_N ‖ p) (nats)",
                title=f"Cherry-picked reference (top mass {CHERRY_TOP:g})")
         bx.legend(loc="upper left")
@@ -167,10 +167,10 @@ def _figure_beirami(df: pd.DataFrame, out_dir: Path) -> list[Path]:
             kl_at = np.interp(mc_n, _series(sub, "n"), _series(sub, "kl"))
             cx.errorbar(kl_at, _series(sub, "mc_win"), yerr=4 * _series(sub, "mc_se"),
                         fmt="s", ms=3, capsize=2, color=colour)
-        cx.plot([v[0] for v in SPEC_C15.values()], [v[1] for v in SPEC_C15.values()], "x",
-                color="black", ms=7, label="spec table (C15)")
-        cx.plot([v[0] for v in SPEC_C15.values()], [v[2] for v in SPEC_C15.values()], "x",
-                color="black", ms=7)
+        c15 = list(REFERENCE_C15.values())
+        cx.plot([v[0] for v in c15], [v[1] for v in c15], "x", color="black", ms=7,
+                label="reference values (docs/theory/alignment.md)")
+        cx.plot([v[0] for v in c15], [v[2] for v in c15], "x", color="black", ms=7)
         cx.set(xlabel="KL(π ‖ p) (nats)", ylabel="win rate against p",
                title="Win rate vs KL (squares: Monte Carlo ±4 SE)")
         cx.legend(loc="lower right", fontsize=8)

@@ -20,7 +20,8 @@ errors from the task's seeded stream) where a simulation is meaningful:
   win-rate reward at the same KL (discrete p = (.1,.2,.3,.4) and uniform L = 100)
   and, in the continuum limit, rewind-and-repeat; Monte Carlo win rates.
 
-The figures show the spec's tabulated values (crosses) on the exact curves.
+The figures show the reference values of docs/theory/alignment.md, §8 (crosses) on the
+exact curves.
 Run: ``python -m simulations.alignment_bon [--quick] [options]`` (``--help``).
 """
 
@@ -54,18 +55,20 @@ CHERRY_TOP = 1e-4
 LDP_X = np.linspace(0.52, 0.98, 24)
 P4 = np.array([0.1, 0.2, 0.3, 0.4])
 
-# Values tabulated in the spec (alignment.md §4.2 and §6), drawn as crosses.
-SPEC_UNIFORM = {10: {10: 1.361097, 100: 2.302279}, 100: {100: 3.574476, 1000: 4.604693},
-                1000: {1000: 5.868100, 10**4: 6.907258}, 10**4: {10**4: 8.169788,
-                                                                 10**5: 9.209841}}
-SPEC_CHERRY = {10: 1.40216, 100: 3.57408, 10**3: 4.71970, 10**4: 6.85481, 10**5: 9.20963,
-               10**6: 9.21034}
-SPEC_C13 = {"bernoulli": {10: (0.412563, 0.2743), 10**3: (0.511258, 1.9894),
-                          10**4: (0.514166, 3.1259), 10**5: (0.514570, 4.2742),
-                          10**6: (None, 5.4251)},
-            "nonlattice": {10: (0.731712, 0.2708), 100: (0.825676, 0.9062),
-                           1000: (0.846863, 1.9781)}}
-SPEC_C15 = {2: (0.17603, 0.65, 0.65591), 8: (0.835426, 0.794105, 0.794155)}
+# Reference values of the checks C3, C13 and C15 (docs/theory/alignment.md, §8, where each
+# value's source is given), drawn as crosses.
+REFERENCE_UNIFORM = {10: {10: 1.361097, 100: 2.302279},
+                     100: {100: 3.574476, 1000: 4.604693},
+                     1000: {1000: 5.868100, 10**4: 6.907258},
+                     10**4: {10**4: 8.169788, 10**5: 9.209841}}
+REFERENCE_CHERRY = {10: 1.40216, 100: 3.57408, 10**3: 4.71970, 10**4: 6.85481,
+                    10**5: 9.20963, 10**6: 9.21034}
+REFERENCE_C13 = {"bernoulli": {10: (0.412563, 0.2743), 10**3: (0.511258, 1.9894),
+                               10**4: (0.514166, 3.1259), 10**5: (0.514570, 4.2742),
+                               10**6: (None, 5.4251)},
+                 "nonlattice": {10: (0.731712, 0.2708), 100: (0.825676, 0.9062),
+                                1000: (0.846863, 1.9781)}}
+REFERENCE_C15 = {2: (0.17603, 0.65, 0.65591), 8: (0.835426, 0.794105, 0.794155)}
 
 
 def grid(quick: bool) -> list[dict]:

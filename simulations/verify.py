@@ -13,6 +13,16 @@ A check that raises, or a check module that cannot be imported, is a FAIL row
 carrying the exception's one-line message; the run goes on.  A failed
 ``conjecture`` check is a WARN.  The exit status is 1 if any row is FAIL,
 2 for bad options, 0 otherwise.
+
+In ``report.md`` every check id links to the section of the theory note that
+states its claim and where its reference value or bound comes from
+(:func:`theory_link`).  The rule: a check of area ``A`` is explained in
+``docs/theory/<note>.md``, where ``<note>`` is ``A`` itself unless
+:data:`THEORY_NOTES` maps the area (or a prefix of the check id) to another
+note (the closed-form checks ``core.closed_form.*`` live in
+``docs/theory/closed_form.md``); the section's anchor is :func:`slug` of the
+check id (``core.closed_form.quadrature`` -> ``core-closed-form-quadrature``).
+The link is relative to the directory the report is written to.
 """
 
 from __future__ import annotations
@@ -20,10 +30,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,9 +43,50 @@ from fdivtheory import checks
 from fdivtheory.provenance import provenance
 from fdivtheory.sweep import one_line
 
-__all__ = ["Row", "format_markdown", "format_table", "main", "run_checks"]
+__all__ = ["THEORY_NOTES", "Row", "format_markdown", "format_table", "main", "run_checks",
+           "slug", "theory_link"]
 
 _SYMBOL = {"at_most": "≤ ", "at_least": "≥ ", "close": "≈ ", "holds": ""}
+
+
+#: Where the theory note of a check is not ``docs/theory/<area>.md``: keys are check-id
+#: prefixes (ending in ".") or area names, values the note's file stem.  The longest
+#: matching id prefix wins, then the area.
+THEORY_NOTES: dict[str, str] = {
+    "core.closed_form.": "closed_form",
+    "augmentation": "gda",
+    "projection": "pn_criterion",
+}
+
+#: The repository's theory notes (``docs/theory``), for the links of the report.
+THEORY_DIR = Path(__file__).resolve().parent.parent / "docs" / "theory"
+
+
+def slug(check_id: str) -> str:
+    """The anchor of a check's section: lowercase, each non-alphanumeric run -> ``-``.
+
+    >>> slug("core.closed_form.quadrature")
+    'core-closed-form-quadrature'
+    >>> slug("alignment.C6-conjecture")
+    'alignment-c6-conjecture'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", check_id.lower()).strip("-")
+
+
+def theory_link(check_id: str, area: str) -> tuple[str, str]:
+    """The theory note (file name under ``docs/theory``) and the anchor of a check.
+
+    >>> theory_link("core.pinsker", "core")
+    ('core.md', 'core-pinsker')
+    >>> theory_link("core.closed_form.poisson_sum", "core")
+    ('closed_form.md', 'core-closed-form-poisson-sum')
+    """
+    prefixes = [k for k in THEORY_NOTES if k.endswith(".") and check_id.startswith(k)]
+    if prefixes:
+        note = THEORY_NOTES[max(prefixes, key=len)]
+    else:
+        note = THEORY_NOTES.get(area, area)
+    return f"{note}.md", slug(check_id)
 
 
 @dataclass(frozen=True)
@@ -50,6 +103,7 @@ class Row:
     status: str  # PASS, FAIL or WARN
     seconds: float
     note: str = ""
+    area: str = ""  # empty for a check module that could not be imported (no link)
 
     @property
     def name(self) -> str:
@@ -82,12 +136,14 @@ def _rows(check: checks.Check, quick: bool) -> list[Row]:
     try:
         outcomes = check.run(quick)
     except Exception as exc:
-        return [_error_row(check.id, check.claim, exc, time.perf_counter() - start)]
+        row = _error_row(check.id, check.claim, exc, time.perf_counter() - start)
+        return [replace(row, area=check.area)]
     seconds = time.perf_counter() - start
     failed = "WARN" if check.kind == "conjecture" else "FAIL"
     return [Row(check.id, o.label, check.claim, o.value,
                 "" if o.relation == "holds" else f"{_SYMBOL[o.relation]}{_num(o.reference)}",
-                o.tolerance, o.margin, "PASS" if o.passed else failed, seconds, o.note)
+                o.tolerance, o.margin, "PASS" if o.passed else failed, seconds, o.note,
+                check.area)
             for o in outcomes]
 
 
@@ -139,8 +195,22 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def format_markdown(rows: Sequence[Row], *, quick: bool, date: str) -> str:
-    """The report as Markdown: summary, versions, then the full table with notes."""
+def _linked(row: Row, theory: str) -> str:
+    """The check cell of the Markdown table: the id linked to its theory-note section."""
+    if not row.area:
+        return _md(row.name)
+    note, anchor = theory_link(row.check_id, row.area)
+    cell = f"[{_md(row.check_id)}]({theory}/{note}#{anchor})"
+    return f"{cell} [{_md(row.label)}]" if row.label else cell
+
+
+def format_markdown(rows: Sequence[Row], *, quick: bool, date: str,
+                    theory: str = "docs/theory") -> str:
+    """The report as Markdown: summary, versions, then the full table with notes.
+
+    Each check id links to ``{theory}/<note>.md#<anchor>`` (:func:`theory_link`);
+    ``theory`` is the path of ``docs/theory`` as seen from where the report is read.
+    """
     counts = {s: sum(r.status == s for r in rows) for s in ("PASS", "FAIL", "WARN")}
     info = provenance()
     lines = [
@@ -156,7 +226,8 @@ def format_markdown(rows: Sequence[Row], *, quick: bool, date: str) -> str:
         "| " + " | ".join([*_HEADER, "note"]) + " |",
         "|" + "---|" * (len(_HEADER) + 1),
     ]
-    lines += ["| " + " | ".join(_md(c) for c in cells) + " |" for cells in _cells(rows, None)]
+    lines += ["| " + " | ".join([_linked(row, theory), *(_md(c) for c in cells[1:])]) + " |"
+              for row, cells in zip(rows, _cells(rows, None), strict=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -197,8 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "report.md").write_text(format_markdown(rows, quick=args.quick, date=date),
-                                       encoding="utf-8")
+        theory = Path(os.path.relpath(THEORY_DIR, out.resolve())).as_posix()
+        (out / "report.md").write_text(format_markdown(rows, quick=args.quick, date=date,
+                                                       theory=theory), encoding="utf-8")
     except OSError as exc:
         print(format_table(rows))
         print(f"{prog}: error: cannot write {out / 'report.md'}: {exc}", file=sys.stderr)

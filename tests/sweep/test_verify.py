@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -62,7 +65,11 @@ def test_all_pass_except_a_conjecture_exits_zero(fake_checks, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "fake.pass [a]" in out and "3 PASS, 0 FAIL, 1 WARN" in out
     report = (tmp_path / "r" / "report.md").read_text()
-    assert "| fake.conjecture | an open guess |" in report and "| WARN |" in report
+    # the id links to its theory-note section, relative to where the report lies
+    theory = Path(os.path.relpath(verify.THEORY_DIR, (tmp_path / "r").resolve())).as_posix()
+    assert (f"| [fake.conjecture]({theory}/fake.md#fake-conjecture) "
+            "| an open guess |") in report and "| WARN |" in report
+    assert (tmp_path / "r" / theory).resolve() == verify.THEORY_DIR
     assert "numpy" in report and "date:" in report and "quick" in report
 
 
@@ -72,7 +79,7 @@ def test_a_failing_or_crashing_check_fails_the_report(fake_checks, tmp_path, cap
     assert verify.main(["--out", str(tmp_path), "--no-progress"]) == 1
     out = capsys.readouterr().out
     assert "ZeroDivisionError: boom" in out and "second line" not in out
-    rows = {line.split(" | ")[0].lstrip("| "): line
+    rows = {re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", line.split(" | ")[0].lstrip("| ")): line
             for line in (tmp_path / "report.md").read_text().splitlines()
             if line.startswith("| ") and not line.startswith("| check")}
     assert "| FAIL |" in rows["fake.fail"] and "3 <= 2 \\| a pipe" in rows["fake.fail"]
