@@ -40,8 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fdivtheory._arguments import probability_vector
+
 from ._logspace import kl_from_logs, log1mexp, log_cumsum, log_sf_strict, logsumexp
-from ._validation import as_pmf, as_reward, resolve_log_n
+from ._validation import as_reward, resolve_log_n
 
 __all__ = [
     "BestOfN",
@@ -271,7 +273,7 @@ def best_of_n(p, reward, n=None, *, log_n: float | None = None,
     >>> round(best_of_n([0.5, 0.5], [0.0, 1.0], log_n=1e5).kl, 12)  # N = e^100000
     0.693147180560
     """
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     r = as_reward(reward, p.size, "reward")
     ln = resolve_log_n(n, log_n, "n")
     sup = p > 0
@@ -396,7 +398,7 @@ def best_of_n_kl_estimate(p, reward, n=None, *, log_n: float | None = None,
     (1.378887, 1.378887)
     """
     res = best_of_n(p, reward, n, log_n=log_n, ties=ties)
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     sup = p > 0
     d_hat = best_of_n_kl_estimator(p[sup], log_n=res.log_n)
     return float(res.pmf[sup] @ d_hat)
@@ -452,7 +454,7 @@ def best_of_n_gaps(p, reward, n=None, *, log_n: float | None = None) -> BestOfNG
     if ln >= 709.0:
         raise ValueError("n: the gap bounds need N below the float range (log_n < 709)")
     res = best_of_n(p, reward, log_n=ln)
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     big_n = math.exp(ln)
     collision = float(p @ p)
     log_top = math.log(res.reference_level_pmf[-1])

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_nonnegative, as_pmf, as_reward
+from fdivtheory._arguments import nonnegative, probability_vector
+
+from ._validation import as_reward
 
 __all__ = ["FConstrainedOptimum", "f_constrained_optimum"]
 
@@ -266,9 +268,9 @@ def f_constrained_optimum(p, reward, delta: float, f="kl") -> FConstrainedOptimu
     """
     import fdivtheory as fd
 
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     r = as_reward(reward, p.size, "reward")
-    delta = as_nonnegative(delta, "delta")
+    delta = nonnegative(delta, "delta", allow_inf=True)
     try:
         gen = fd.get_generator(f)
     except (TypeError, ValueError) as exc:

@@ -22,8 +22,10 @@ import math
 
 import numpy as np
 
+from fdivtheory._arguments import choice, finite_array, nonnegative, probability_vector
+
 from ._logspace import kl_from_logs, logsumexp
-from ._validation import as_nonnegative, as_pmf, as_reward
+from ._validation import as_reward
 from .tilting import TiltedFamily
 
 __all__ = ["legendre_maximizer", "rate_function", "scgf"]
@@ -33,9 +35,9 @@ _SCGF_FORMS = ("cgf", "renyi_cross_entropy", "renyi_divergence")
 
 
 def _setup(p, reward, delta) -> tuple[TiltedFamily, float]:
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     r = as_reward(reward, p.size, "reward")
-    delta = as_nonnegative(delta, "delta")
+    delta = nonnegative(delta, "delta", allow_inf=True)
     fam = TiltedFamily(p, r)
     return fam, fam.solve_kl(delta)
 
@@ -141,12 +143,9 @@ def rate_function(p, reward, delta: float, x, *, form: str = "legendre"):
     ...  for f in ("legendre", "tilted", "mismatched")]
     [0.071004, 0.071004, 0.071004]
     """
-    if form not in _FORMS:
-        raise ValueError(f"form must be one of {_FORMS}, got {form!r}")
+    choice(form, "form", _FORMS)
     fam, lam = _setup(p, reward, delta)
-    xs = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(xs)):
-        raise ValueError("x must be finite")
+    xs = finite_array(x, "x")
     out = np.empty(xs.shape)
     if math.isinf(lam):
         out[...] = np.where(xs == fam.r_max, 0.0, np.inf)
@@ -211,12 +210,9 @@ def scgf(p, reward, delta: float, theta, *, form: str = "cgf"):
     >>> max(vals) - min(vals) < 1e-12
     True
     """
-    if form not in _SCGF_FORMS:
-        raise ValueError(f"form must be one of {_SCGF_FORMS}, got {form!r}")
+    choice(form, "form", _SCGF_FORMS)
     fam, lam = _setup(p, reward, delta)
-    ths = np.asarray(theta, dtype=np.float64)
-    if not np.all(np.isfinite(ths)):
-        raise ValueError("theta must be finite")
+    ths = finite_array(theta, "theta")
     log_pl = fam.log_pmf(lam)
     out = np.empty(ths.shape)
     if form == "cgf":

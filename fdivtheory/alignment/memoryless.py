@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fdivtheory._arguments import choice, nonnegative, positive_int, probability_vector
+
 from ._logspace import (
     binomial_logpmf,
     kl_from_logs,
@@ -37,7 +39,7 @@ from ._logspace import (
     log_multinomial_coefficients,
     logsumexp,
 )
-from ._validation import as_nonnegative, as_pmf, as_positive_int, as_reward, resolve_log_n
+from ._validation import as_reward, resolve_log_n
 from .best_of_n import best_of_n_level_log_pmf, best_of_n_level_log_ratio
 from .tilting import KLConstrainedOptimum, kl_constrained_optimum
 
@@ -93,7 +95,7 @@ class RewardLaw:
         Recursion :math:`\kappa_m = \mu_m - \sum_{j=2}^{m-2}\binom{m-1}{j-1}\kappa_j\mu_{m-j}`
         on central moments :math:`\mu_j`; :math:`\kappa_1` is the mean.
         """
-        k = as_positive_int(k, "k")
+        k = positive_int(k, "k", allow_integral_float=True)
         mean = self.expected_reward
         if k == 1:
             return mean
@@ -387,12 +389,11 @@ class MemorylessModel:
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        p = as_pmf(self.p, "p")
+        p = probability_vector(self.p, "p")
         object.__setattr__(self, "p", p)
         object.__setattr__(self, "reward", as_reward(self.reward, p.size, "reward"))
-        object.__setattr__(self, "length", as_positive_int(self.length, "length"))
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
+        object.__setattr__(self, "length", positive_int(self.length, "length", allow_integral_float=True))
+        choice(self.method, "method", _METHODS)
 
     def _structure(self) -> tuple[_LawStructure, np.ndarray]:
         if "structure" not in self._cache:
@@ -423,7 +424,7 @@ class MemorylessModel:
         position ([Y], memoryless case); saturation at
         :math:`\Delta \ge -n\log p(\arg\max r)`.
         """
-        delta_total = as_nonnegative(delta_total, "delta_total")
+        delta_total = nonnegative(delta_total, "delta_total", allow_inf=True)
         return kl_constrained_optimum(self.p, self.reward, delta_total / self.length)
 
     def tilted(self, delta_total: float) -> RewardLaw:
@@ -476,9 +477,8 @@ class MemorylessModel:
         (docs/theory/alignment.md, §5; never assert it converges).  ``budget="logN"`` (default) uses
         :math:`\Delta = \log N`; ``"bon_bound"`` uses :math:`\Delta = \log N - (N-1)/N`.
         """
-        delta = as_nonnegative(delta, "delta")
-        if budget not in ("logN", "bon_bound"):
-            raise ValueError(f"budget must be 'logN' or 'bon_bound', got {budget!r}")
+        delta = nonnegative(delta, "delta", allow_inf=True)
+        choice(budget, "budget", ("logN", "bon_bound"))
         ln = self.length * delta
         total = ln if budget == "logN" else ln + math.expm1(-ln)
         opt = self.optimum(total)

@@ -12,7 +12,9 @@ import numpy as np
 from array_api_compat import array_namespace
 from array_api_compat import device as _device
 
-from ._validation import as_pmf, as_positive_int, as_reward
+from fdivtheory._arguments import positive_int, probability_vector
+
+from ._validation import as_reward
 
 __all__ = ["sample_best_of_n"]
 
@@ -61,10 +63,10 @@ def sample_best_of_n(p, reward, n_draws: int, size: int, rng, *, xp=None):
     if xp is None:
         xp = array_namespace(p, reward)
     dev = _device(p)
-    host_p = as_pmf(_to_host(p), "p")
+    host_p = probability_vector(_to_host(p), "p")
     as_reward(_to_host(reward), host_p.size, "reward")
-    n_draws = as_positive_int(n_draws, "n_draws")
-    size = as_positive_int(size, "size")
+    n_draws = positive_int(n_draws, "n_draws", allow_integral_float=True)
+    size = positive_int(size, "size", allow_integral_float=True)
     p_x = xp.asarray(p, dtype=xp.float64, device=dev)
     r_x = xp.asarray(reward, dtype=xp.float64, device=dev)
     cdf = xp.cumulative_sum(p_x / xp.sum(p_x))

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from fdivtheory._arguments import nonnegative, probability_vector, real
+
 from ._logspace import kl_from_logs, logsumexp, psi
-from ._validation import as_nonnegative, as_pmf, as_reward
+from ._validation import as_reward
 
 __all__ = [
     "KLConstrainedOptimum",
@@ -268,7 +270,7 @@ class TiltedFamily:
 
 
 def _family(p, reward) -> TiltedFamily:
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     r = as_reward(reward, p.size, "reward")
     return TiltedFamily(p, r)
 
@@ -302,9 +304,7 @@ def tilt(p, reward, lam: float) -> np.ndarray:
     array([0.25, 0.75])
     """
     fam = _family(p, reward)
-    lam = float(lam)
-    if math.isnan(lam):
-        raise ValueError("lam must not be NaN")
+    lam = real(lam, "lam")
     with np.errstate(under="ignore"):
         return fam.full(np.exp(fam.log_pmf(lam)), 0.0)
 
@@ -317,9 +317,7 @@ def tilted_kl(p, reward, lam: float) -> float:
     >>> round(tilted_kl([0.5, 0.5], [0.0, 1.0], np.log(3.0)), 6)  # KL((1/4, 3/4) || (1/2, 1/2))
     0.130812
     """
-    lam = float(lam)
-    if math.isnan(lam):
-        raise ValueError("lam must not be NaN")
+    lam = real(lam, "lam")
     return _family(p, reward).kl(lam)
 
 
@@ -394,7 +392,7 @@ def kl_constrained_optimum(p, reward, delta: float) -> KLConstrainedOptimum:
     array([0., 0., 1.])
     """
     fam = _family(p, reward)
-    delta = as_nonnegative(delta, "delta")
+    delta = nonnegative(delta, "delta", allow_inf=True)
     lam = fam.solve_kl(delta)
     _, log_pol, mean, kl = fam.state(lam)
     with np.errstate(under="ignore"):

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_nonnegative, as_pmf, as_reward, resolve_log_n
+from fdivtheory._arguments import nonnegative, probability_vector, real
+
+from ._validation import as_reward, resolve_log_n
 from .tilting import kl_constrained_optimum
 
 __all__ = [
@@ -48,7 +50,7 @@ def win_rate_reward(p, reward) -> np.ndarray:
     >>> win_rate_reward([0.1, 0.2, 0.3, 0.4], [0, 1, 2, 3])
     array([0.05, 0.2 , 0.45, 0.8 ])
     """
-    p = as_pmf(p, "p")
+    p = probability_vector(p, "p")
     r = as_reward(reward, p.size, "reward")
     levels, inverse = np.unique(r, return_inverse=True)
     mass = np.bincount(inverse, weights=p, minlength=levels.size)
@@ -75,7 +77,7 @@ def win_rate(phi, p, reward) -> float:
     0.625
     """
     w = win_rate_reward(p, reward)
-    phi = as_pmf(phi, "phi")
+    phi = probability_vector(phi, "phi")
     if phi.size != w.size:
         raise ValueError(f"phi must have the same length as p ({w.size}), got {phi.size}")
     return float(phi @ w)
@@ -124,7 +126,7 @@ def win_rate_optimal_tilt(p, reward, kl: float) -> OptimalWinRate:
     >>> round(win_rate_optimal_tilt(p, r, 0.17602587400978478).win_rate, 5)
     0.65591
     """
-    kl = as_nonnegative(kl, "kl")
+    kl = nonnegative(kl, "kl", allow_inf=True)
     w = win_rate_reward(p, reward)
     opt = kl_constrained_optimum(p, w, kl)
     return OptimalWinRate(lam=opt.lam, policy=opt.policy, kl=opt.kl,
@@ -154,9 +156,7 @@ def continuum_tilt(lam: float) -> tuple[float, float]:
     >>> kl, win
     (0.0, 0.5)
     """
-    lam = float(lam)
-    if math.isnan(lam):
-        raise ValueError("lam must not be NaN")
+    lam = real(lam, "lam")
     if lam < 0:
         kl, win = continuum_tilt(-lam)
         return kl, 1.0 - win
@@ -187,7 +187,7 @@ def continuum_optimal_win_rate(kl: float) -> float:
     >>> round(continuum_optimal_win_rate(np.log(16) - 15 / 16), 6)
     0.941287
     """
-    kl = as_nonnegative(kl, "kl")
+    kl = nonnegative(kl, "kl", allow_inf=True)
     if kl == 0:
         return 0.5
     if math.isinf(kl):

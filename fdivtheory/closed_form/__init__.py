@@ -25,8 +25,8 @@ pair is generated from the registry by :func:`supported_pairs`; a missing pair
 raises :class:`MissingClosedFormError` naming it.  New pairs are added with
 the :func:`register` decorator (the design of ``torch.distributions.kl``).
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from fdivtheory import closed_form as cf
 >>> P = cf.Gaussian([0.0, 0.0], [[1.0, 0.3], [0.3, 1.0]])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fdivtheory import inequalities as _ineq
+from fdivtheory._arguments import nonnegative, positive
 from fdivtheory.closed_form._registry import lookup, missing
 
 __all__ = ["TVBounds", "bhattacharyya", "chi2", "hellinger_sq", "kl", "renyi", "tv",
@@ -34,9 +35,10 @@ def _get(quantity: str, P: object, Q: object):
 def _in_base(value: float, base: float | None) -> float:
     if base is None:
         return value
-    if not (base > 0 and base != 1 and math.isfinite(base)):
-        raise ValueError(f"base must be positive, finite and != 1, got {base!r}")
-    return value / math.log(base)
+    b = positive(base, "base")
+    if b == 1.0:
+        raise ValueError(f"base must be != 1, got {base!r}")
+    return value / math.log(b)
 
 
 #: Negative results down to this are rounding (set to 0); below, a closed form is wrong.
@@ -62,8 +64,8 @@ def kl(P: object, Q: object, *, base: float | None = None) -> float:
     Raises :class:`MissingClosedFormError` naming the pair when none is
     registered (see :func:`supported_pairs`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Gaussian, kl
     >>> kl(Gaussian(0.0, 1.0), Gaussian(1.0, 1.0))
     0.5
@@ -72,13 +74,7 @@ def kl(P: object, Q: object, *, base: float | None = None) -> float:
 
 
 def _alpha(alpha: float) -> float:
-    try:
-        a = float(alpha)
-    except (TypeError, ValueError):
-        raise TypeError(f"alpha must be a real number, got {alpha!r}") from None
-    if not a >= 0.0:
-        raise ValueError(f"alpha must lie in [0, inf], got {alpha!r}")
-    return a
+    return nonnegative(alpha, "alpha", allow_inf=True)
 
 
 def renyi(P: object, Q: object, alpha: float, *, base: float | None = None) -> float:
@@ -95,8 +91,8 @@ def renyi(P: object, Q: object, alpha: float, *, base: float | None = None) -> f
     Theory 60; Gil, Alajaji & Linder (2013), "Rényi divergence measures for
     commonly used univariate continuous distributions", Inf. Sci. 249.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Poisson, renyi
     >>> round(renyi(Poisson(2.0), Poisson(1.0), 2.0), 12)   # (2 - 1)^2 / 1
     1.0
@@ -110,8 +106,8 @@ def renyi(P: object, Q: object, alpha: float, *, base: float | None = None) -> f
 def bhattacharyya(P: object, Q: object, *, base: float | None = None) -> float:
     r"""Bhattacharyya distance ``B = -log \int sqrt(p q) = D_{1/2}(P || Q) / 2``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Gaussian, bhattacharyya
     >>> bhattacharyya(Gaussian(0.0), Gaussian(2.0))      # Delta^2 / 8
     0.5
@@ -131,8 +127,8 @@ def hellinger_sq(P: object, Q: object) -> float:
     Same convention as the discrete :func:`fdivtheory.hellinger_sq`;
     ``BC = e^{-B}`` is the Bhattacharyya coefficient.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Bernoulli, hellinger_sq
     >>> hellinger_sq(Bernoulli(0.0), Bernoulli(1.0))
     2.0
@@ -153,8 +149,8 @@ def chi2(P: object, Q: object) -> float:
     ``+inf`` where the integral diverges (Gaussians: ``2 Sigma_q - Sigma_p``
     not positive definite).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Gaussian, chi2
     >>> import math
     >>> chi2(Gaussian(0.0), Gaussian(1.0)) == math.e - 1
@@ -181,8 +177,8 @@ def tv(P: object, Q: object) -> float:
     Categorical by the finite sum.  Elsewhere raises
     :class:`MissingClosedFormError`; use :func:`tv_bounds` then.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Gaussian, tv
     >>> from scipy.stats import norm
     >>> bool(abs(tv(Gaussian(0.0), Gaussian(1.0)) - (2 * norm.cdf(0.5) - 1)) < 1e-15)
@@ -257,8 +253,8 @@ def tv_bounds(P: object, Q: object) -> TVBounds:
     Raises :class:`MissingClosedFormError` if neither KL nor the Bhattacharyya
     coefficient has a closed form for the pair.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> from fdivtheory.closed_form import Gaussian, tv_bounds
     >>> b = tv_bounds(Gaussian([0.0, 0.0], np.eye(2)), Gaussian([1.0, 0.0], np.diag([1.0, 2.0])))

@@ -1,4 +1,7 @@
-"""Validation and numerical helpers shared by the closed-form families.
+"""Numerical helpers shared by the closed-form families.
+
+Argument checks are those of :mod:`fdivtheory._arguments`; here is only
+:func:`frozen_array`, the read-only copy a frozen parameter dataclass stores.
 
 The array forms of the cancellation-free kernels (``y - log1p(y)``,
 ``(1+y) log1p(y) - y``) live in :mod:`fdivtheory._special`; here are scalar
@@ -15,6 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from fdivtheory._arguments import finite_array
 from fdivtheory._special import one_plus_x_log1p_minus_x as _one_plus_x_log1p_minus_x
 from fdivtheory._special import x_minus_log1p as _x_minus_log1p
 
@@ -31,7 +35,6 @@ __all__ = [
     "two_product",
     "interval_prob",
     "one_plus_x_log1p_minus_x",
-    "positive_scalar",
     "tv_from_crossings",
     "x_minus_log1p",
 ]
@@ -48,28 +51,14 @@ def one_plus_x_log1p_minus_x(y: float) -> float:
 
 
 def frozen_array(x: ArrayLike, name: str, *, ndim: int | None = None) -> np.ndarray:
-    """``x`` as a read-only float array with finite entries (ValueError naming ``name``)."""
-    try:
-        a = np.array(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of real numbers, got {x!r}") from None
-    if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {x!r}")
+    """A read-only float64 copy of ``x``, checked by :func:`fdivtheory._arguments.finite_array`.
+
+    >>> frozen_array([1, 2], "mean").flags.writeable
+    False
+    """
+    a = finite_array(x, name, ndim=ndim).copy()
     a.flags.writeable = False
     return a
-
-
-def positive_scalar(x: object, name: str) -> float:
-    """``x`` as a finite float > 0 (ValueError naming ``name``)."""
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive real number, got {x!r}") from None
-    if not (v > 0.0 and math.isfinite(v)):
-        raise ValueError(f"{name} must be positive and finite, got {x!r}")
-    return v
 
 
 def interval_prob(cdf: Callable[[float], float], sf: Callable[[float], float],

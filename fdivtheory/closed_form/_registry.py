@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fdivtheory._arguments import choice
+
 __all__ = ["QUANTITIES", "MissingClosedFormError", "lookup", "register", "supported_pairs"]
 
 #: The quantities that can be registered, in table order.
@@ -64,8 +66,8 @@ def register(quantity: str, type_p: type, type_q: type, *, note: str = "",
     replace : bool
         Allow replacing an existing registration (otherwise ``ValueError``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from dataclasses import dataclass
     >>> from fdivtheory.closed_form import register, kl
     >>> @dataclass(frozen=True)
@@ -77,8 +79,7 @@ def register(quantity: str, type_p: type, type_q: type, *, note: str = "",
     >>> kl(PointMass(1.0), PointMass(2.0))
     inf
     """
-    if quantity not in QUANTITIES:
-        raise ValueError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
+    choice(quantity, "quantity", QUANTITIES)
     for name, t in (("type_p", type_p), ("type_q", type_q)):
         if not isinstance(t, type):
             raise TypeError(f"{name} must be a class, got {t!r}")
@@ -142,14 +143,13 @@ def supported_pairs(fmt: str = "markdown") -> str | list[dict[str, str]]:
     ``B = D_{1/2}/2``, ``H^2 = 2(1 - e^{-B})``, ``chi^2 = e^{D_2} - 1``),
     ``—`` (missing).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import supported_pairs
     >>> print(supported_pairs())  # doctest: +ELLIPSIS
     | P | Q | kl | renyi | ...
     """
-    if fmt not in ("markdown", "records"):
-        raise ValueError(f"fmt must be 'markdown' or 'records', got {fmt!r}")
+    choice(fmt, "fmt", ("markdown", "records"))
     records: list[dict[str, str]] = []
     for tp, tq in _pairs():
         row = {"P": tp.__name__, "Q": tq.__name__}

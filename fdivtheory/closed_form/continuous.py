@@ -59,6 +59,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import gammainc, gammaincc, gammaln
 
+from fdivtheory._arguments import finite, positive
 from fdivtheory.closed_form._numerics import (
     diff_of_products,
     expm1_minus_x,
@@ -66,7 +67,6 @@ from fdivtheory.closed_form._numerics import (
     h,
     lgamma_bregman,
     phi,
-    positive_scalar,
     stirling_tail,
     tv_from_crossings,
 )
@@ -81,8 +81,8 @@ __all__ = ["Beta", "Dirichlet", "Exponential", "Gamma", "Laplace"]
 class Gamma:
     """Gamma law with ``shape`` k > 0 and ``rate`` beta > 0 (density ∝ x^(k-1) e^(-beta x)).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Gamma, kl
     >>> round(kl(Gamma(2.0, 1.0), Gamma(2.0, 2.0)), 12)   # 2 (log(1/2) + 1)
     0.61370563888
@@ -92,8 +92,8 @@ class Gamma:
     rate: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "shape", positive_scalar(self.shape, "shape"))
-        object.__setattr__(self, "rate", positive_scalar(self.rate, "rate"))
+        object.__setattr__(self, "shape", positive(self.shape, "shape"))
+        object.__setattr__(self, "rate", positive(self.rate, "rate"))
 
     def to_scipy(self) -> Any:
         """The frozen ``scipy.stats.gamma`` law."""
@@ -105,8 +105,8 @@ class Gamma:
 class Exponential:
     """Exponential law with ``rate`` > 0 (mean 1/rate); Gamma(1, rate).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Exponential, tv
     >>> round(tv(Exponential(1.0), Exponential(2.0)), 12)   # (1/2)^1 (1 - 1/2)
     0.25
@@ -115,7 +115,7 @@ class Exponential:
     rate: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rate", positive_scalar(self.rate, "rate"))
+        object.__setattr__(self, "rate", positive(self.rate, "rate"))
 
     def to_scipy(self) -> Any:
         """The frozen ``scipy.stats.expon`` law."""
@@ -309,8 +309,8 @@ for _tp in (Gamma, Exponential):
 class Dirichlet:
     """Dirichlet law on the simplex with concentration ``alpha`` (1-D, length >= 2, > 0).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Dirichlet, kl
     >>> kl(Dirichlet([1.0, 1.0, 1.0]), Dirichlet([1.0, 1.0, 1.0]))
     0.0
@@ -323,7 +323,7 @@ class Dirichlet:
         if a.size < 2:
             raise ValueError(f"alpha must have at least 2 entries, got {a.size}")
         if not np.all(a > 0):
-            raise ValueError("alpha must be positive")
+            raise ValueError(f"alpha must have entries > 0, got {a.min()!r}")
         object.__setattr__(self, "alpha", a)
 
     def to_scipy(self) -> Any:
@@ -336,8 +336,8 @@ class Dirichlet:
 class Beta:
     """Beta law with shapes ``a`` > 0 and ``b`` > 0; Dirichlet((a, b)) on its first coordinate.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Beta, renyi
     >>> renyi(Beta(1.0, 1.0), Beta(1.0, 1.0), 2.0)
     0.0
@@ -347,8 +347,8 @@ class Beta:
     b: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "a", positive_scalar(self.a, "a"))
-        object.__setattr__(self, "b", positive_scalar(self.b, "b"))
+        object.__setattr__(self, "a", positive(self.a, "a"))
+        object.__setattr__(self, "b", positive(self.b, "b"))
 
     def to_scipy(self) -> Any:
         """The frozen ``scipy.stats.beta`` law."""
@@ -457,10 +457,10 @@ for _tp in (Dirichlet, Beta):
 
 @dataclass(frozen=True, eq=False)
 class Laplace:
-    """Laplace law with location ``loc`` and ``scale`` b > 0 (density e^(-|x-loc|/b) / 2b).
+    """Laplace law with location ``loc`` and ``scale`` b > 0 (density ``e^(-|x-loc|/b) / 2b``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Laplace, tv
     >>> import math
     >>> abs(tv(Laplace(0.0, 1.0), Laplace(1.0, 1.0)) - (1 - math.exp(-0.5))) < 1e-15
@@ -471,14 +471,8 @@ class Laplace:
     scale: float
 
     def __post_init__(self) -> None:
-        try:
-            loc = float(self.loc)
-        except (TypeError, ValueError):
-            raise ValueError(f"loc must be a real number, got {self.loc!r}") from None
-        if not math.isfinite(loc):
-            raise ValueError(f"loc must be finite, got {self.loc!r}")
-        object.__setattr__(self, "loc", loc)
-        object.__setattr__(self, "scale", positive_scalar(self.scale, "scale"))
+        object.__setattr__(self, "loc", finite(self.loc, "loc"))
+        object.__setattr__(self, "scale", positive(self.scale, "scale"))
 
     def to_scipy(self) -> Any:
         """The frozen ``scipy.stats.laplace`` law."""

@@ -35,20 +35,16 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, pdtr, pdtrc
 
+from fdivtheory._arguments import positive, probability, probability_vector
 from fdivtheory._special import one_plus_x_log1p_minus_x as _one_plus_x_log1p_minus_x
 from fdivtheory.closed_form._numerics import (
     expm1_minus_x,
-    frozen_array,
     h,
     phi,
-    positive_scalar,
 )
 from fdivtheory.closed_form._registry import register
 
 __all__ = ["Bernoulli", "Categorical", "Poisson"]
-
-#: Tolerance on ``|sum(probs) - 1|``.
-SUM_ATOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,8 +55,8 @@ class Categorical:
     summing to 1 within ``1e-9`` (``ValueError`` naming ``probs`` otherwise); it
     is stored renormalised, copied and read-only.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Categorical, kl
     >>> round(kl(Categorical([0.5, 0.5]), Categorical([0.25, 0.75])), 12)
     0.143841036226
@@ -69,15 +65,7 @@ class Categorical:
     probs: Any
 
     def __post_init__(self) -> None:
-        p = frozen_array(self.probs, "probs", ndim=1)
-        if p.size == 0:
-            raise ValueError("probs must not be empty")
-        if np.any(p < 0):
-            raise ValueError("probs must be non-negative")
-        total = float(p.sum())
-        if abs(total - 1.0) > SUM_ATOL:
-            raise ValueError(f"probs must sum to 1, got sum {total!r}")
-        p = p / total
+        p = probability_vector(self.probs, "probs")  # a new array, divided by its sum
         p.flags.writeable = False
         object.__setattr__(self, "probs", p)
 
@@ -91,8 +79,8 @@ class Categorical:
 class Bernoulli:
     """Bernoulli law with success probability ``p`` in ``[0, 1]``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Bernoulli, tv
     >>> round(tv(Bernoulli(0.2), Bernoulli(0.5)), 12)
     0.3
@@ -101,13 +89,7 @@ class Bernoulli:
     p: float
 
     def __post_init__(self) -> None:
-        try:
-            v = float(self.p)
-        except (TypeError, ValueError):
-            raise ValueError(f"p must be a real number in [0, 1], got {self.p!r}") from None
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"p must lie in [0, 1], got {self.p!r}")
-        object.__setattr__(self, "p", v)
+        object.__setattr__(self, "p", probability(self.p, "p"))
 
     @property
     def probs(self) -> np.ndarray:
@@ -221,8 +203,8 @@ for _tp in (Categorical, Bernoulli):
 class Poisson:
     """Poisson law with mean ``rate > 0``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from fdivtheory.closed_form import Poisson, kl
     >>> round(kl(Poisson(2.0), Poisson(1.0)), 12)   # 2 log 2 - 1
     0.38629436112
@@ -231,7 +213,7 @@ class Poisson:
     rate: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rate", positive_scalar(self.rate, "rate"))
+        object.__setattr__(self, "rate", positive(self.rate, "rate"))
 
     def to_scipy(self) -> Any:
         """The frozen ``scipy.stats.poisson`` law."""

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from fdivtheory._arguments import choice
 from fdivtheory.closed_form._numerics import frozen_array
 from fdivtheory.closed_form._registry import missing, register
 
@@ -77,8 +78,8 @@ class ExponentialFamily:
     name : str (keyword)
         Label for messages and tables.
 
-    Example
-    -------
+    Examples
+    --------
     The Poisson family: ``theta = log(rate)``, ``A(theta) = exp(theta)``.
 
     >>> import numpy as np
@@ -109,9 +110,7 @@ class ExponentialFamily:
             raise ValueError("grad_log_partition must be callable or None")
         if self.natural_domain is not None and not callable(self.natural_domain):
             raise ValueError("natural_domain must be callable or None")
-        if self.gradient not in ("auto", "complex_step", "central"):
-            raise ValueError(f"gradient must be 'auto', 'complex_step' or 'central', "
-                             f"got {self.gradient!r}")
+        choice(self.gradient, "gradient", ("auto", "complex_step", "central"))
         if not self.in_domain(th):
             raise ValueError("theta lies outside the natural parameter space (natural_domain)")
         a = self.A(th)

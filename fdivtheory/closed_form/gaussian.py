@@ -71,8 +71,8 @@ class Gaussian:
     cholesky : ndarray (d, d)
         Lower Cholesky factor of ``Sigma``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> from fdivtheory.closed_form import Gaussian, kl
     >>> P = Gaussian([0.0, 0.0], [[2.0, 0.5], [0.5, 1.0]])

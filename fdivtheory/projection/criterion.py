@@ -15,13 +15,13 @@ docs/theory/pn_criterion.md, §6.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
-from ._validation import check_eps, check_n, finite_array
+from fdivtheory._arguments import finite, finite_array, in_interval, positive_int
+
 from .families import ExponentialFamily
 from .risk import risk_expansion
 from .truth import PointTruth
@@ -96,6 +96,12 @@ class PNCriterion:
     well_specified_n_star: int
 
 
+def _bayes_error_tolerance(eps) -> float:
+    """The tolerance ``eps`` on the Bayes error: a number in ``(0, 1/2)``."""
+    return in_interval(eps, "eps", 0.0, 0.5, closed="neither",
+                       reason="the Bayes error rate of two laws is at most 1/2")
+
+
 def pn_decision(c1: float, c2: float, n: int, p: int, *, eps: float = 0.05,
                 order: int = 2) -> PNDecision:
     r"""Decide from coefficients: accept iff :math:`c_1/n + c_2/n^2 < 8\varepsilon^2`.
@@ -120,16 +126,12 @@ def pn_decision(c1: float, c2: float, n: int, p: int, *, eps: float = 0.05,
     >>> pn_decision(c1, c2, 1947, 77).n_star, pn_decision(c1, c2, 1947, 77).well_specified_n_star
     (1947, 1926)
     """
-    n = check_n(n)
-    p = check_n(p, "p")
-    eps = check_eps(eps)
+    n = positive_int(n, "n")
+    p = positive_int(p, "p")
+    eps = _bayes_error_tolerance(eps)
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
-    for name, v in (("c1", c1), ("c2", c2)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {v!r}")
-        if not math.isfinite(v):
-            raise ValueError(f"{name} must be finite, got {v}")
+    c1, c2 = finite(c1, "c1"), finite(c2, "c2")
     if c1 < 0:
         raise ValueError(f"c1 must be non-negative (c1 = tr(I^-1 J)/2 >= 0), got {c1}")
     thr = 8.0 * eps * eps
@@ -217,10 +219,10 @@ def pn_criterion(data, fam: ExponentialFamily, *, eps: float = 0.05, order: int 
         raise ValueError(f"pair must be one of {_PAIRS}: a bound on the estimation risk "
                          f"controls the Bayes error between the information projection and the "
                          f"plug-in law only; got {pair!r}")
-    eps = check_eps(eps)
+    eps = _bayes_error_tolerance(eps)
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
-    x = fam._check_sample(finite_array(data, "data"), "data")
+    x = fam._check_sample(finite_array(data, "data", ndim=(1, 2), nonempty=True), "data")
     n = x.shape[0]
     truth = PointTruth(x, np.full(n, 1.0 / n), f"empirical law of data ({n} rows)")
     if n < 2:

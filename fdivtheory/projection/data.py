@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fdivtheory._arguments import choice
+
 __all__ = ["DATASETS", "RealData", "load_real_data"]
 
 DATASETS = ("wine", "diabetes", "breast_cancer")
@@ -47,8 +49,7 @@ def load_real_data(name: str) -> RealData:
     >>> load_real_data("wine").values.shape                        # doctest: +SKIP
     (178, 13)
     """
-    if name not in DATASETS:
-        raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
+    choice(name, "name", DATASETS)
     try:
         import sklearn
         from sklearn import datasets

@@ -24,8 +24,9 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
+from fdivtheory._arguments import finite_array
+
 from ._tensors import gauss_hermite_points, weighted_cumulants
-from ._validation import finite_array
 
 __all__ = ["ExponentialFamily", "family", "family_from_sympy"]
 
@@ -159,7 +160,7 @@ class ExponentialFamily:
                      - (t - ts) @ self.mean_from_natural(ts))
 
     def _check_sample(self, x, name: str) -> np.ndarray:
-        x = finite_array(x, name)
+        x = finite_array(x, name, ndim=(1, 2), nonempty=True)
         if self.sample_dim is None:
             if x.ndim == 2 and x.shape[1] == 1:
                 x = x[:, 0]

@@ -24,9 +24,9 @@ import numpy as np
 from scipy import special, stats
 
 from fdivtheory import _backend
+from fdivtheory._arguments import choice, positive_int
 
 from ._tensors import c1_c2_tensor
-from ._validation import check_n, check_replications
 from .families import (
     ExponentialFamily,
     _Bernoulli,
@@ -209,9 +209,7 @@ def risk_expansion(fam: ExponentialFamily, truth, *, method: str = "auto") -> Ri
     (1.25, 3.875)
     """
     fam = _check_family(fam)
-    if method not in ("auto", "natural", "mean", "structured"):
-        raise ValueError(f"method must be 'auto', 'natural', 'mean' or 'structured', got "
-                         f"{method!r}")
+    choice(method, "method", ("auto", "natural", "mean", "structured"))
     g = as_truth(truth, fam)
     # the projection must exist (E_g T interior), else every formula divides by zero
     proj = information_projection(fam, g)
@@ -364,7 +362,7 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
     'E[D] diverges for n <= d + 2 = 4 (the mean of the inverse Wishart is infinite)'
     """
     fam = _check_family(fam)
-    n = check_n(n)
+    n = positive_int(n, "n")
     if not isinstance(conditional, bool):
         raise TypeError(f"conditional must be True or False, got {conditional!r}")
     g = as_truth(truth, fam)
@@ -507,8 +505,8 @@ def simulate_risk(fam: ExponentialFamily, truth, n: int, replications: int, *,
     True
     """
     fam = _check_family(fam)
-    n = check_n(n)
-    replications = check_replications(replications)
+    n = positive_int(n, "n")
+    replications = positive_int(replications, "replications", minimum=2)  # an SE needs two
     if not (isinstance(seed, np.random.Generator)
             or (isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0)):
         raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator, "

@@ -23,8 +23,9 @@ import numpy as np
 from scipy import stats
 from scipy.integrate import IntegrationWarning
 
+from fdivtheory._arguments import SUM_TOL, finite_array, probability_vector
+
 from ._tensors import gauss_hermite_points, weighted_cumulants
-from ._validation import finite_array
 from .families import ExponentialFamily
 
 __all__ = ["Truth", "as_truth"]
@@ -317,18 +318,16 @@ def as_truth(truth, fam: ExponentialFamily | None = None) -> Truth:
         if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and fam is not None \
                 and hasattr(fam, "k") and raw.ndim == 1 and raw.size == fam.k \
                 and np.all(raw >= 0) and np.all(raw <= 1) and not np.all(raw == np.round(raw)):
-            p = finite_array(raw, "truth", ndim=(1,))
-            if abs(p.sum() - 1.0) > 1e-9:
-                raise ValueError(f"truth: a probability vector must sum to 1, got {p.sum()!r}")
+            p = probability_vector(raw, "truth", renormalize=False)
             out = PointTruth(np.arange(fam.k, dtype=float), p, f"categorical p={np.round(p, 4)}")
         else:
             if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and fam is not None \
                     and hasattr(fam, "k") and raw.ndim == 1 and raw.size != fam.k \
-                    and np.all(raw >= 0) and abs(float(np.sum(raw)) - 1.0) < 1e-9 \
+                    and np.all(raw >= 0) and abs(float(np.sum(raw)) - 1.0) <= SUM_TOL \
                     and not np.all(raw == np.round(raw)):
                 raise ValueError(f"truth: a probability vector for the {fam.name} family "
                                  f"must have {fam.k} entries, got {raw.size}")
-            data = finite_array(truth, "truth")
+            data = finite_array(truth, "truth", ndim=(1, 2), nonempty=True)
             if data.ndim == 2 and data.shape[1] == 1 and fam is not None \
                     and fam.sample_dim is None:
                 data = data[:, 0]

@@ -19,12 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fdivtheory.robust_rl._validation import (
-    divergence_name,
-    nonnegative,
-    positive,
-    positive_int,
-)
+from fdivtheory._arguments import nonnegative, positive, positive_int, probability
+from fdivtheory.robust_rl._validation import divergence_name
 from fdivtheory.robust_rl.envs import FiniteLinearRRMDP, OfflineDataset
 
 __all__ = ["SuboptimalityBound", "beta_constant", "suboptimality_bound",
@@ -62,9 +58,7 @@ def beta_constant(divergence: str, *, H: int, d: int, K: int, delta: float,
     H = positive_int(H, "H")
     d = positive_int(d, "d")
     K = positive_int(K, "K")
-    delta = positive(delta, "delta")
-    if delta >= 1:
-        raise ValueError(f"delta must lie in (0, 1), got {delta!r}")
+    delta = probability(delta, "delta", interval="(0, 1)")
     if div == "tv":
         xi = 2 * (math.log(1024 * H) + 0.5 * math.log(d) + 2 * math.log(K) - math.log(delta))
         logb = math.log(16 * H * d) + 0.5 * math.log(xi)

@@ -29,8 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fdivtheory._arguments import SUM_TOL, nonnegative
 from fdivtheory._backend import namespace
-from fdivtheory.robust_rl._validation import SUM_TOLERANCE, divergence_name, nonnegative
+from fdivtheory.robust_rl._validation import divergence_name
 
 __all__ = ["KLConstrained", "dual_value", "kl_constrained", "worst_case"]
 
@@ -54,11 +55,12 @@ def _prepare(V: Any, mu0: Any, lam: Any, divergence: str):
     if not bool(xp.all(xp.isfinite(V))):
         raise ValueError("V must be finite (NaN or inf found)")
     if not bool(xp.all(xp.isfinite(mu0))) or bool(xp.any(mu0 < 0)):
-        raise ValueError("mu0 must be a probability vector: finite, nonnegative entries")
-    err = float(xp.max(xp.abs(xp.sum(mu0, axis=-1) - 1.0)))
-    if err > SUM_TOLERANCE:
-        raise ValueError(f"mu0 must sum to 1 along the last axis (|sum - 1| <= "
-                         f"{SUM_TOLERANCE:g}), worst |sum - 1| = {err:.3g}")
+        raise ValueError("mu0 must be finite with entries >= 0 (a probability vector)")
+    sums = xp.reshape(xp.sum(mu0, axis=-1), (-1,))
+    worst = int(xp.argmax(xp.abs(sums - 1.0)))
+    if abs(float(sums[worst]) - 1.0) > SUM_TOL:
+        raise ValueError(f"mu0 must sum to 1 along axis -1 within {SUM_TOL:g}, "
+                         f"got sum {float(sums[worst])!r}")
     lam = _real_array(xp, lam, "lam")
     lam = xp.astype(lam, V.dtype) if lam.dtype != V.dtype else lam
     if not bool(xp.all(xp.isfinite(lam))) or bool(xp.any(lam <= 0)):

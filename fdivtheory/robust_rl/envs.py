@@ -22,13 +22,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from fdivtheory.robust_rl._validation import (
+from fdivtheory._arguments import (
+    choice,
+    distributions,
     finite_array,
     nonnegative,
     positive,
     positive_int,
     probability,
-    simplex_rows,
 )
 
 __all__ = [
@@ -160,12 +161,12 @@ class FiniteLinearRRMDP:
     def __post_init__(self) -> None:
         if np.ndim(self.features) != 3:
             raise ValueError(f"features must have shape (S, A, d), got {np.shape(self.features)}")
-        phi = simplex_rows(self.features, "features", axis=-1)
+        phi = distributions(self.features, "features", axis=-1, renormalize=False)
         S, A, d = phi.shape
         if np.ndim(self.factors) != 3 or np.shape(self.factors)[0] == 0:
             raise ValueError(f"factors must have shape (H, d, S) with horizon H >= 1, "
                              f"got {np.shape(self.factors)}")
-        mu = simplex_rows(self.factors, "factors", axis=-1)
+        mu = distributions(self.factors, "factors", axis=-1, renormalize=False)
         if mu.shape[1:] != (d, S):
             raise ValueError(f"factors must have shape (H, d, S) = (H, {d}, {S}), got {mu.shape}")
         H = mu.shape[0]
@@ -173,11 +174,11 @@ class FiniteLinearRRMDP:
         th = finite_array(self.theta, "theta")
         if th.shape != (H, d):
             raise ValueError(f"theta must have shape (H, d) = {(H, d)}, got {th.shape}")
-        ini = simplex_rows(self.initial, "initial")
+        ini = distributions(self.initial, "initial", renormalize=False)
         if ini.shape != (S,):
             raise ValueError(f"initial must have shape ({S},), got {ini.shape}")
-        test = mu if self.test_factors is None else simplex_rows(self.test_factors,
-                                                                 "test_factors")
+        test = mu if self.test_factors is None else distributions(self.test_factors,
+                                                                 "test_factors", renormalize=False)
         if test.shape != mu.shape:
             raise ValueError(f"test_factors must have shape {mu.shape}, got {test.shape}")
         for name, val in (("features", phi), ("factors", mu), ("theta", th), ("initial", ini),
@@ -238,7 +239,7 @@ class FiniteLinearRRMDP:
         S, A, H = self.n_states, self.n_actions, self.horizon
         if behaviour is None:
             behaviour = np.full((H, S, A), 1.0 / A)
-        behaviour = simplex_rows(behaviour, "behaviour")
+        behaviour = distributions(behaviour, "behaviour", renormalize=False)
         if behaviour.shape != (H, S, A):
             raise ValueError(f"behaviour must have shape {(H, S, A)}, got {behaviour.shape}")
         states = np.empty((K, H + 1), dtype=np.int64)
@@ -287,8 +288,7 @@ def SimulatedLinearMDP(q: float = 0.0, *, delta: float = 0.3, xi_norm: float = 0
     delta = probability(delta, "delta")
     xi_norm = nonnegative(xi_norm, "xi_norm")
     p = probability(p, "p")
-    if test_env not in ("factor", "reference"):
-        raise ValueError(f"test_env must be 'factor' or 'reference', got {test_env!r}")
+    choice(test_env, "test_env", ("factor", "reference"))
     acts = np.array(list(itertools.product([-1, 1], repeat=4)), dtype=float)
     c = acts @ np.full(4, xi_norm / 4)
     if np.any(delta + c < 0) or np.any(1 - delta - c < 0):

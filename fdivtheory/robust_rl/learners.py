@@ -44,7 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from fdivtheory.robust_rl._validation import divergence_name, nonnegative, positive
+from fdivtheory._arguments import nonnegative, positive
+from fdivtheory.robust_rl._validation import divergence_name
 from fdivtheory.robust_rl.envs import AmericanPutOption, FiniteLinearRRMDP, OfflineDataset
 
 __all__ = [

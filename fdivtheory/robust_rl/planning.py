@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from fdivtheory.robust_rl._validation import divergence_name, positive, positive_int
+from fdivtheory._arguments import choice, positive, positive_int
+from fdivtheory.robust_rl._validation import divergence_name
 from fdivtheory.robust_rl.duals import dual_value
 from fdivtheory.robust_rl.envs import AmericanPutOption, FiniteLinearRRMDP
 
@@ -140,8 +141,7 @@ def plan(env, lam: float | None, divergence: str | None, *, kernel: str = "nomin
     if robust:
         lam = positive(lam, "lam")
         divergence = divergence_name(divergence)
-    if kernel not in ("nominal", "test"):
-        raise ValueError(f"kernel must be 'nominal' or 'test', got {kernel!r}")
+    choice(kernel, "kernel", ("nominal", "test"))
     H, S, A, d = env.horizon, env.n_states, env.n_actions, env.d
     V = np.zeros((H + 1, S))
     Q = np.zeros((H, S, A))

@@ -93,7 +93,7 @@ def test_bad_generator(f, match):
 def test_bad_delta_and_reference():
     with pytest.raises(ValueError, match="delta must be >= 0"):
         f_constrained_optimum(P3, R3, -1.0, "kl")
-    with pytest.raises(ValueError, match="p has negative"):
+    with pytest.raises(ValueError, match="p must have entries >= 0"):
         f_constrained_optimum([1.5, -0.5], [0, 1], 0.1, "kl")
 
 

@@ -229,7 +229,7 @@ def test_reward_law_kl_with_different_supports():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(p=[0.5, 0.5], reward=[0, 1], length=0), "length must be >= 1"),
-    (dict(p=[0.5, 0.5], reward=[0, 1], length=2.5), "length must be a positive integer"),
+    (dict(p=[0.5, 0.5], reward=[0, 1], length=2.5), "length must be an integer"),
     (dict(p=[0.5, 0.5], reward=[0, 1], length=3, method="fft"), "method must be one of"),
     (dict(p=[0.5, 0.6], reward=[0, 1], length=3), "p must sum to 1"),
     (dict(p=[0.5, 0.5], reward=[0, np.inf], length=3), "reward must be finite"),

@@ -148,7 +148,7 @@ def test_factorisation_c9(delta):
 
 @pytest.mark.parametrize("bad, match", [
     (dict(p=[0.5, 0.6], reward=[0, 1], delta=0.1), "p must sum to 1"),
-    (dict(p=[1.2, -0.2], reward=[0, 1], delta=0.1), "p has negative"),
+    (dict(p=[1.2, -0.2], reward=[0, 1], delta=0.1), "p must have entries >= 0"),
     (dict(p=[0.5, 0.5], reward=[0, 1, 2], delta=0.1), "reward must have the same length"),
     (dict(p=[0.5, 0.5], reward=[0, np.inf], delta=0.1), "reward must be finite"),
     (dict(p=[0.5, 0.5], reward=[0, np.nan], delta=0.1), "reward must be finite"),
@@ -164,10 +164,10 @@ def test_bad_input(bad, match):
 
 def test_sum_tolerance_boundary():
     # one sum tolerance in the library: the core's normalize="check" tolerance
+    from fdivtheory._arguments import SUM_TOL as ARGUMENTS_SUM_TOL
     from fdivtheory._validation import SUM_TOL
-    from fdivtheory.alignment._validation import SUM_TOLERANCE
 
-    assert SUM_TOLERANCE == SUM_TOL == 1e-9
+    assert ARGUMENTS_SUM_TOL == SUM_TOL == 1e-9
     kl_constrained_optimum([0.5, 0.5 + 5e-10], [0, 1], 0.1)
     with pytest.raises(ValueError, match="p must sum to 1"):
         kl_constrained_optimum([0.5, 0.5 + 5e-9], [0, 1], 0.1)

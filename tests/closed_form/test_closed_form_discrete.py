@@ -121,7 +121,7 @@ def test_bernoulli_equals_categorical():
 
 @pytest.mark.parametrize("ctor, arg, name", [
     (cf.Categorical, [0.5, 0.6], "sum to 1"),
-    (cf.Categorical, [1.2, -0.2], "non-negative"),
+    (cf.Categorical, [1.2, -0.2], "probs must have entries >= 0"),
     (cf.Categorical, [], "empty"),
     (cf.Categorical, [[0.5, 0.5]], "probs"),
     (cf.Categorical, [0.5, math.nan], "probs"),
