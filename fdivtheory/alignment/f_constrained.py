@@ -40,7 +40,7 @@ _LOG_BETA_MIN = -700.0
 
 @dataclass(frozen=True)
 class FConstrainedOptimum:
-    r"""Solution of :math:`\max E_\phi r` s.t. :math:`D_f(\phi\|p) \le \delta`.
+    r"""Solution of :math:`\max E_\phi r` subject to :math:`D_f(\phi\|p) \le \delta`.
 
     Attributes
     ----------

@@ -323,7 +323,7 @@ def tilted_kl(p, reward, lam: float) -> float:
 
 @dataclass(frozen=True)
 class KLConstrainedOptimum:
-    r"""Solution of ``max E_phi r  s.t.  D(phi || p) <= delta``.
+    r"""Solution of ``max E_phi r`` subject to ``D(phi || p) <= delta``.
 
     Attributes
     ----------
