@@ -61,7 +61,7 @@ def as_channel(K, name: str = "K", *, batch: bool = False) -> np.ndarray:
     bad = np.abs(rows - 1.0)
     if np.any(bad > ROW_SUM_TOLERANCE):
         raise ValueError(f"{name} must be row-stochastic: every row must sum to 1 within "
-                         f"{ROW_SUM_TOLERANCE:g} (worst row sum {rows.flat[int(np.argmax(bad))]!r})")
+                         f"{ROW_SUM_TOLERANCE:g} (worst row sum {float(rows.flat[int(np.argmax(bad))])!r})")
     return arr / rows[..., None]
 
 
@@ -81,7 +81,7 @@ def as_law(p, size: int | None = None, name: str = "p_x") -> np.ndarray:
     total = float(arr.sum())
     if abs(total - 1.0) > ROW_SUM_TOLERANCE:
         raise ValueError(f"{name} must be a distribution summing to 1 within "
-                         f"{ROW_SUM_TOLERANCE:g}, got sum {total!r}")
+                         f"{ROW_SUM_TOLERANCE:g}, got sum {float(total)!r}")
     return arr / total
 
 

@@ -39,7 +39,7 @@ from ._validation import (
     as_positive,
     as_probability,
 )
-from .coefficients import eta_kl
+from .coefficients import eta_kl, eta_tv
 from .layers import dropout_eta
 
 __all__ = [
@@ -176,7 +176,8 @@ class NetworkAnalysis:
     label_information : float
         :math:`I(W; Y_i)` averaged over ``i``.
     layer_etas : tuple of float
-        :math:`\\bar\\eta_l = \\max_w \\eta_{KL}(K_{l,w})`.
+        :math:`\\bar\\eta_l`, by default :math:`\\max_w \\eta_{KL}(K_{l,w})`; see the
+        ``coefficient`` argument of :func:`analyse_network` for the variants.
     """
 
     n: int
@@ -199,11 +200,20 @@ def _kl_rows(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 
 def analyse_network(net: FiniteNetwork, n: int, *, gamma: float, prior=None,
-                    sigma: float | None = None) -> NetworkAnalysis:
+                    sigma: float | None = None, coefficient: str = "kl") -> NetworkAnalysis:
     """Enumerate every data set of size ``n`` and compute the exact terms (Gibbs algorithm).
 
     Returns a :class:`NetworkAnalysis` (docs/theory/sdpi.md, §6.1 and §7); ``sigma``
-    defaults to half the range of the loss matrix.
+    defaults to half the range of the loss matrix.  ``coefficient`` picks the
+    per-layer :math:`\\bar\\eta_l` used by the contraction step (docs/theory/sdpi.md, §9):
+
+    * ``"kl"`` (default): :math:`\\max_w \\eta_{KL}(K_{l,w})`, the supremum over
+      inputs (certified for two-input layers; optimised otherwise, see §5.1);
+    * ``"tv"``: :math:`\\max_w \\eta_{TV}(K_{l,w})`, Dobrushin's closed form, always a
+      proven upper bound on the ``"kl"`` value;
+    * ``"kl_input"``: :math:`\\max_{w,y} \\eta_{KL}(P_{T_{l-1}|Y=y,W=w}, K_{l,w})` at the
+      test laws of the layer's input, taking the **proven upper end** of each
+      bracket (tight for two-point laws, otherwise at most Dobrushin's value).
 
     >>> from fdivtheory.sdpi import analyse_network
     >>> from fdivtheory.sdpi.checks import toy_network
@@ -214,6 +224,7 @@ def analyse_network(net: FiniteNetwork, n: int, *, gamma: float, prior=None,
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     gamma = as_nonnegative(gamma, "gamma")
+    as_choice(coefficient, "coefficient", ("kl", "tv", "kl_input"))
     nx, ny = net.p_y_given_x.shape
     nz = nx * ny
     if nz ** n > MAX_DATASETS:
@@ -285,9 +296,32 @@ def analyse_network(net: FiniteNetwork, n: int, *, gamma: float, prior=None,
                 ref = np.multiply.outer(ref, test[k])
             fs += pw[k] * float(_kl.kl(law.reshape(-1), ref.reshape(-1)))
         fulls.append(fs)
-    etas = tuple(max(float(eta_kl(K)) for K in layer) for layer in net.kernels)
+    etas = _layer_etas(net, coefficient)
     return NetworkAnalysis(int(n), float(sigma), gen, tuple(divs), tuple(chains), tuple(fulls),
                            label_info, etas)
+
+
+def _layer_etas(net: FiniteNetwork, coefficient: str) -> tuple[float, ...]:
+    if coefficient == "kl":
+        return tuple(max(float(eta_kl(K)) for K in layer) for layer in net.kernels)
+    if coefficient == "tv":
+        return tuple(max(float(eta_tv(K)) for K in layer) for layer in net.kernels)
+    joint = net.p_x[:, None] * net.p_y_given_x
+    py = joint.sum(axis=0)
+    x_given_y = [joint[:, y] / py[y] for y in range(py.size) if py[y] > 0]
+    out = []
+    for l, layer in enumerate(net.kernels):
+        best = 0.0
+        for w in net.weights:
+            M = net.forward(w, l)
+            for px in x_given_y:
+                law = px @ M
+                law = np.where(law < 0, 0.0, law)
+                law = law / law.sum()
+                res = eta_kl(layer[w[l]], law, return_info=True)
+                best = max(best, float(res.bracket[1]))
+        out.append(best)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""The fixed-input KL bracket is proven: checked against independent oracles.
+
+References are closed forms (mpmath) or a dense grid of the defining ratio,
+written here with their own KL, never values produced by the code under test.
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from fdivtheory.sdpi import bec, bsc, eta_chi2, eta_kl, z_channel
+
+
+def _kl(a, b):
+    m = a > 0
+    return float(np.sum(a[m] * np.log(a[m] / b[m])))
+
+
+def _grid_max_binary(K, p, n=20_001):
+    """Max of D(QK||PK)/D(Q||P) over a dense grid of Q = (1 - q, q), exact vertices included."""
+    from scipy.special import rel_entr
+
+    q = np.linspace(0.0, 1.0, n)
+    Q = np.stack([1 - q, q], axis=1)
+    P = np.array([1 - p, p])
+    den = rel_entr(Q, P).sum(axis=1)
+    num = rel_entr(Q @ K, P @ K).sum(axis=1)
+    keep = den > 1e-7
+    return float(np.max(num[keep] / den[keep]))
+
+
+def test_z_channel_bracket_contains_closed_form_and_is_narrow():
+    res = eta_kl(z_channel(0.4), [0.5, 0.5], return_info=True)
+    mp.mp.dps = 30
+    exact = float(1 - mp.log(mp.mpf("1.4")) / mp.log(2))
+    lo, hi = res.bracket
+    assert lo - 1e-15 <= exact <= hi
+    assert hi - lo <= 1e-8
+
+
+@pytest.mark.parametrize(("K", "p", "exact"), [
+    (bsc(0.1), 0.5, 0.64),          # local limit Q -> P_X (rho_m^2 = (1 - 2 delta)^2)
+    (bec(0.3), 0.8, 0.7),           # erasure: every ratio equals 1 - eps
+])
+def test_two_point_bracket_closed_forms(K, p, exact):
+    lo, hi = eta_kl(K, [1 - p, p], return_info=True).bracket
+    assert lo - 1e-12 <= exact <= hi
+    assert hi - lo <= 1e-8
+
+
+def test_two_point_bracket_against_dense_grid():
+    rng = np.random.default_rng(2024)
+    for _ in range(8):
+        K = rng.dirichlet(np.ones(int(rng.integers(2, 6))), size=2)
+        p = float(rng.uniform(0.05, 0.95))
+        lo, hi = eta_kl(K, [1 - p, p], return_info=True).bracket
+        grid = _grid_max_binary(K, p)
+        assert grid <= hi + 1e-12          # the upper end is a bound on every feasible ratio
+        assert lo >= grid - 1e-6           # and the search is at least as good as the grid
+        assert hi - lo <= 1e-8             # certified to 1e-8
+
+
+def test_many_point_upper_end_is_a_bound():
+    """Three inputs: the (wide) upper end dominates every ratio and the Pinsker-type bound holds."""
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        K = rng.dirichlet(np.ones(3), size=3)
+        p = rng.dirichlet(np.ones(3) * 2)
+        res = eta_kl(K, p, return_info=True)
+        rho2 = eta_chi2(K, p)
+        s = np.sort(p)
+        pinsker = rho2 * 0.5 * (1 / s[0] + 1 / s[1])
+        pk = p @ K
+        Q = np.vstack([rng.dirichlet(np.ones(3) * a, size=400) for a in (0.2, 1.0, 20.0)])
+        ratios = [_kl(q @ K, pk) / _kl(q, p) for q in Q if _kl(q, p) > 1e-8]
+        assert max(ratios) <= min(res.bracket[1], pinsker) + 1e-12
+        assert max(ratios) <= res.value + 1e-9
+        assert res.bracket[0] <= res.value <= res.bracket[1]
+
+
+def test_network_coefficient_variants_bound_every_contraction_step():
+    """Each variant of the per-layer coefficient must dominate the exact ratio C_l / C_{l-1}."""
+    from fdivtheory.sdpi import analyse_network
+    from fdivtheory.sdpi.checks import toy_network
+
+    net = toy_network()
+    res = {c: analyse_network(net, 2, gamma=2.0, coefficient=c) for c in ("kl", "tv", "kl_input")}
+    C = res["kl"].conditional_parts
+    for a in res.values():
+        assert a.conditional_parts == pytest.approx(C, abs=1e-15)   # the flag changes only eta
+        for layer in (1, 2):
+            assert C[layer] <= a.layer_etas[layer - 1] * C[layer - 1] + 1e-15
+    for layer in range(2):   # Dobrushin dominates the sup-over-inputs KL coefficient
+        assert res["kl"].layer_etas[layer] <= res["tv"].layer_etas[layer] + 1e-12
+        assert res["kl_input"].layer_etas[layer] <= res["tv"].layer_etas[layer] + 1e-12
+    with pytest.raises(ValueError, match="coefficient"):
+        analyse_network(net, 2, gamma=2.0, coefficient="chi2")
+
+
+def test_three_point_bracket_against_dense_grid():
+    """Branch and bound over the simplex: the upper end dominates a dense grid, and closes to 1e-8."""
+    from scipy.special import rel_entr
+
+    N = 200
+    i, j = np.meshgrid(np.arange(N + 1), np.arange(N + 1), indexing="ij")
+    m = i + j <= N
+    G = np.stack([i[m], j[m], N - i[m] - j[m]], axis=1) / N
+    rng = np.random.default_rng(31)
+    for _ in range(4):
+        K = rng.dirichlet(np.ones(int(rng.integers(2, 5))), size=3)
+        p = rng.dirichlet(np.ones(3))
+        lo, hi = eta_kl(K, p, return_info=True).bracket
+        den = rel_entr(G, p).sum(axis=1)
+        num = rel_entr(G @ K, p @ K).sum(axis=1)
+        grid = float(np.max(num[den > 1e-6] / den[den > 1e-6]))
+        assert grid <= hi + 1e-12
+        assert lo >= grid - 1e-6
+        assert hi - lo <= 1e-8
