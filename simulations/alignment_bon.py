@@ -31,6 +31,7 @@ import math
 
 import numpy as np
 
+from fdivtheory._backend import device_namespace, to_numpy
 from fdivtheory.alignment import (
     MemorylessModel,
     best_of_n,
@@ -98,7 +99,7 @@ def grid(quick: bool) -> list[dict]:
 def task(params: dict, rng: np.random.Generator, device: str) -> dict:
     """Exact quantities (and Monte Carlo estimates) of one grid point."""
     kind = params["experiment"]
-    xp = _namespace(device)
+    xp = device_namespace(device)
     if kind == "equivalence":
         return _equivalence(params)
     if kind == "bon_mc":
@@ -110,14 +111,6 @@ def task(params: dict, rng: np.random.Generator, device: str) -> dict:
     if kind == "win_rate":
         return _win_rate(params, rng, xp)
     raise ValueError(f"unknown experiment {kind!r}")
-
-
-def _namespace(device: str):
-    if device == "gpu":
-        import cupy
-
-        return cupy
-    return np
 
 
 def _equivalence(params: dict) -> dict:
@@ -142,7 +135,7 @@ def _bon_mc(params: dict, rng: np.random.Generator, xp) -> dict:
     ref = model.reference
     idx = sample_best_of_n(xp.asarray(ref.pmf), xp.asarray(ref.support), n_draws,
                            int(params["replicates"]), rng)
-    rewards = ref.support[_to_numpy(idx)] / n
+    rewards = ref.support[to_numpy(idx)] / n
     return {"n_draws": n_draws, "exact_reward_per_token": law.expected_reward / n,
             "mc_reward_per_token": float(rewards.mean()),
             "mc_se": float(rewards.std(ddof=1) / math.sqrt(rewards.size))}
@@ -181,7 +174,7 @@ def _kl_vs_n(params: dict, rng: np.random.Generator, xp) -> dict:
     reps = int(params["replicates"])
     mc, se = [], []
     for n in mc_ns:
-        idx = _to_numpy(sample_best_of_n(xp.asarray(p), xp.asarray(r), int(n), reps, rng))
+        idx = to_numpy(sample_best_of_n(xp.asarray(p), xp.asarray(r), int(n), reps, rng))
         d_hat = best_of_n_kl_estimator(p[idx], int(n))
         mc.append(float(d_hat.mean()))
         se.append(float(d_hat.std(ddof=1) / math.sqrt(reps)))
@@ -206,7 +199,7 @@ def _win_rate(params: dict, rng: np.random.Generator, xp) -> dict:
     mc, se = [], []
     levels = np.searchsorted(np.unique(r), r)
     for n in mc_ns:
-        y = _to_numpy(sample_best_of_n(xp.asarray(p), xp.asarray(r), int(n), reps, rng))
+        y = to_numpy(sample_best_of_n(xp.asarray(p), xp.asarray(r), int(n), reps, rng))
         z = rng.choice(p.size, size=reps, p=p)
         wins = np.where(levels[y] > levels[z], 1.0, np.where(levels[y] == levels[z], 0.5, 0.0))
         mc.append(float(wins.mean()))
@@ -215,10 +208,6 @@ def _win_rate(params: dict, rng: np.random.Generator, xp) -> dict:
             "tilted_win": tilted,
             "continuum_tilted_win": np.array([continuum_optimal_win_rate(k) for k in kls]),
             "mc_n": mc_ns.astype(float), "mc_win": np.array(mc), "mc_se": np.array(se)}
-
-
-def _to_numpy(a) -> np.ndarray:
-    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
 
 
 SIM = Simulation(

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from fdivtheory._backend import device_namespace
 from fdivtheory.robust_rl import AmericanPutOption, drpvi, drvi_l, evaluate, pevi, plan, r2pvi
 from fdivtheory.sweep import Simulation
 
@@ -60,9 +61,8 @@ def task(params: dict, rng: np.random.Generator, device: str) -> dict:
     seed = int(rng.integers(2**31))
     env = AmericanPutOption(d=int(params["d"]), horizon=20, p_up=0.5, seed=seed)
     data = env.offline_dataset(int(params["n"]), seed=seed)
-    xp = None
-    if device == "gpu":  # the ridge regressions and 1-D searches run on CuPy arrays
-        import cupy as xp
+    # on the GPU the ridge regressions and 1-D searches run on CuPy arrays
+    xp = device_namespace("gpu") if device == "gpu" else None
     start = time.perf_counter()
     policy = fit(params["method"], float(params["param"]), data, env, xp=xp)
     seconds = time.perf_counter() - start

@@ -30,7 +30,7 @@ import numpy as np
 from fdivtheory import _backend
 from fdivtheory.provenance import provenance
 from fdivtheory.sweep import executors
-from fdivtheory.sweep._errors import SweepError
+from fdivtheory.sweep._errors import SweepError, one_line
 from fdivtheory.sweep.store import Store, TaskRecord, encode_payload, open_store, store_path
 
 __all__ = ["DEVICES", "RESERVED_COLUMNS", "RunSummary", "Simulation", "Task", "default_out",
@@ -111,8 +111,15 @@ def _json_scalar(sim: str, key: str, value: object) -> object:
 
 
 def tasks(sim: Simulation, *, quick: bool, scale: int = 1) -> list[Task]:
-    """The simulation's tasks, point-major: ``scale * sim.blocks(quick)`` per point."""
-    points = sim.grid(quick)
+    """The simulation's tasks, point-major: ``scale * sim.blocks(quick)`` per point.
+
+    A ``ValueError`` or ``TypeError`` raised while the grid is built (a bad size or
+    parameter of the simulation) is a user error: :class:`SweepError`, exit status 2.
+    """
+    try:
+        points = sim.grid(quick)
+    except (ValueError, TypeError) as exc:
+        raise SweepError(f"simulation {sim.name!r}: {one_line(exc)}") from None
     if not isinstance(points, list | tuple) or not points:
         raise SweepError(f"simulation {sim.name!r}: grid({quick}) must return a non-empty list")
     clean = []

@@ -161,3 +161,13 @@ def test_unreachable_scheduler(tmp_path):
     assert "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     assert "cannot connect to the Dask scheduler" in res.stderr
+
+
+def test_a_bad_grid_is_one_line_and_status_2(tmp_path, capsys):
+    def bad_grid(quick):
+        raise ValueError("trials must be >= 2, got 1")
+
+    sim = Simulation(name="bad", description="a grid that refuses its sizes", grid=bad_grid,
+                     task=_demo.task)
+    assert main(sim, ["--out", str(tmp_path)]) == 2
+    assert "trials must be >= 2, got 1" in one_line_error(capsys)
