@@ -22,7 +22,9 @@ simulations.<name>`` draws its figures through :func:`draw` after a run.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,11 +73,29 @@ def resolve(name: str) -> FigureEntry:
     return FigureEntry(name, FIGURES[name], _simulation(module.SIMULATION), module.make)
 
 
+def _declared_simulation(module_name: str) -> str | None:
+    """The ``SIMULATION`` constant of a figure module, read from its source (no import)."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None:
+        return None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "SIMULATION"
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return node.value.value
+    return None
+
+
 def draw(sim: Simulation, df: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Draw every figure of ``sim`` from its results table ``df`` into ``out_dir``."""
+    """Draw every figure of ``sim`` from its results table ``df`` into ``out_dir``.
+
+    Only the figure modules that declare ``SIMULATION`` as ``sim``'s name (or as the
+    module holding it) are imported, so one broken figure cannot stop another's.
+    """
+    owner = sim.task.__module__
     paths: list[Path] = []
     for name in sorted(FIGURES):
-        module = importlib.import_module(FIGURES[name])
-        if _simulation(module.SIMULATION).name == sim.name:
-            paths += module.make(df, out_dir)
+        if _declared_simulation(FIGURES[name]) in (sim.name, owner):
+            paths += importlib.import_module(FIGURES[name]).make(df, out_dir)
     return paths
