@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from fdivtheory._backend import device_namespace, to_numpy
 from fdivtheory.sdpi import (
     contraction_refined_bound,
     deeper_narrower,
@@ -102,13 +103,9 @@ def _linear_gaussian(params: dict, rng: np.random.Generator, device: str) -> dic
     A = np.eye(D)
     for W in Ws[:layer]:
         A = W @ A
-    xp = None
-    if device == "gpu":
-        import cupy
-
-        xp = cupy
+    xp = device_namespace(device)
     kl, w2 = linear_gaussian_monte_carlo(A, S2, N, int(params["draws"]), rng, xp=xp)
-    kl, w2 = (np.asarray(v.get() if hasattr(v, "get") else v) for v in (kl, w2))
+    kl, w2 = to_numpy(kl), to_numpy(w2)
     n = kl.size
     return {"rank": float(b.ranks[layer]), "kl_formula": b.kl[layer],
             "kl_mc": float(kl.mean()), "kl_se": float(kl.std(ddof=1) / math.sqrt(n)),

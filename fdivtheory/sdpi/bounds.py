@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kl
-from ._validation import (
-    as_channel,
-    as_choice,
-    as_law,
-    as_nonnegative,
-    as_positive,
-    as_probability,
+from fdivtheory._arguments import (
+    channel,
+    choice,
+    nonnegative,
+    positive,
+    probability,
+    probability_vector,
 )
+
+from . import _kl
 from .coefficients import eta_kl, eta_tv
 from .layers import dropout_eta
 
@@ -69,7 +70,7 @@ MAX_DATASETS = 2_000_000
 
 
 def _sub_gaussian(sigma) -> float:
-    return as_positive(sigma, "sigma")
+    return positive(sigma, "sigma")
 
 
 # ------------------------------------------------------------------ finite network
@@ -99,8 +100,8 @@ class FiniteNetwork:
     loss: np.ndarray = field(compare=False)
 
     def __post_init__(self) -> None:
-        p = as_law(self.p_x, None, "p_x")
-        Py = as_channel(self.p_y_given_x, "p_y_given_x")
+        p = probability_vector(self.p_x, "p_x")
+        Py = channel(self.p_y_given_x, "p_y_given_x")
         if Py.shape[0] != p.size:
             raise ValueError(f"p_y_given_x must have one row per input ({p.size})")
         if not self.kernels:
@@ -109,7 +110,7 @@ class FiniteNetwork:
         for l, layer in enumerate(self.kernels):
             if len(layer) == 0:
                 raise ValueError(f"kernels[{l}] must hold at least one weight value")
-            mats = tuple(as_channel(K, f"kernels[{l}][{w}]") for w, K in enumerate(layer))
+            mats = tuple(channel(K, f"kernels[{l}][{w}]") for w, K in enumerate(layer))
             if any(K.shape != mats[0].shape for K in mats) or mats[0].shape[0] != width:
                 raise ValueError(f"kernels[{l}] matrices must all have shape ({width}, m)")
             width = mats[0].shape[1]
@@ -149,8 +150,8 @@ class FiniteNetwork:
         ``data[s, i]`` is the index ``x * n_y + y`` of sample ``i`` of data set ``s``.
         """
         ws = self.weights
-        prior = np.full(len(ws), 1 / len(ws)) if prior is None else as_law(prior, len(ws),
-                                                                           "prior")
+        prior = np.full(len(ws), 1 / len(ws)) if prior is None else probability_vector(
+            prior, "prior", size=len(ws))
         losses = np.stack([self.pointwise_loss(w).reshape(-1) for w in ws])  # (W, Z)
         emp = losses[:, data].mean(axis=2).T  # (S, W)
         logits = np.log(np.where(prior > 0, prior, 1e-300)) - gamma * emp
@@ -223,8 +224,8 @@ def analyse_network(net: FiniteNetwork, n: int, *, gamma: float, prior=None,
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    gamma = as_nonnegative(gamma, "gamma")
-    as_choice(coefficient, "coefficient", ("kl", "tv", "kl_input"))
+    gamma = nonnegative(gamma, "gamma")
+    choice(coefficient, "coefficient", ("kl", "tv", "kl_input"))
     nx, ny = net.p_y_given_x.shape
     nz = nx * ny
     if nz ** n > MAX_DATASETS:
@@ -361,8 +362,8 @@ def hierarchical_kl_bound(net: FiniteNetwork, n: int, *, gamma: float, prior=Non
     >>> res.bounds[1] <= res.bounds[0] and abs(res.gen) <= res.bound
     True
     """
-    as_choice(form, "form", ("per_sample", "chain_rule", "full_sample"))
-    as_choice(reduce, "reduce", ("each_layer", "min"))
+    choice(form, "form", ("per_sample", "chain_rule", "full_sample"))
+    choice(reduce, "reduce", ("each_layer", "min"))
     a = analysis if analysis is not None else analyse_network(net, n, gamma=gamma,
                                                                prior=prior, sigma=sigma)
     s2 = a.sigma ** 2
@@ -397,12 +398,12 @@ def contraction_refined_bound(label_information: float, conditional_information:
     >>> round(contraction_refined_bound(0.0, 0.02, [0.5, 0.5], 0.5), 12)
     0.05
     """
-    iy = as_nonnegative(label_information, "label_information")
-    ix = as_nonnegative(conditional_information, "conditional_information")
+    iy = nonnegative(label_information, "label_information")
+    ix = nonnegative(conditional_information, "conditional_information")
     s = _sub_gaussian(sigma)
     eta = 1.0
     for i, e in enumerate(etas):
-        v = as_nonnegative(e, f"etas[{i}]")
+        v = nonnegative(e, f"etas[{i}]")
         if v > 1:
             raise ValueError(f"etas[{i}] must lie in [0, 1], got {e!r}")
         eta *= v
@@ -432,12 +433,12 @@ def finite_parameter_bound(log_cardinality: float, n: int, sigma: float, *,
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     s = _sub_gaussian(sigma)
-    lc = as_nonnegative(log_cardinality, "log_cardinality")
-    e = as_probability(eta, "eta", closed_right=True)
+    lc = nonnegative(log_cardinality, "log_cardinality")
+    e = probability(eta, "eta")
     if label_information is None and conditional_information is None:
         return math.sqrt(2 * s * s * lc / n)
-    iy = as_nonnegative(label_information or 0.0, "label_information")
-    ix = as_nonnegative(conditional_information or 0.0, "conditional_information")
+    iy = nonnegative(label_information or 0.0, "label_information")
+    ix = nonnegative(conditional_information or 0.0, "conditional_information")
     if iy + ix > lc + 1e-12:
         raise ValueError("label_information + conditional_information must not exceed "
                          "log_cardinality (I(W;S) <= log|W|)")
@@ -453,7 +454,7 @@ def gibbs_mutual_information_bound(gamma: float, n: int) -> float:
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    g = as_nonnegative(gamma, "gamma")
+    g = nonnegative(gamma, "gamma")
     return 2 * g * g / (n * n)
 
 
@@ -473,15 +474,16 @@ def gibbs_bound(gamma: float, n: int, sigma: float = 0.5, *, eta: float | None =
     mi = gibbs_mutual_information_bound(gamma, n)
     if eta is None:
         return math.sqrt(2 * s * s * mi)
-    e = as_probability(eta, "eta", closed_right=True)
-    iy = as_nonnegative(label_information or 0.0, "label_information")
+    e = probability(eta, "eta")
+    iy = nonnegative(label_information or 0.0, "label_information")
     return math.sqrt(2 * s * s * (iy + e * mi))
 
 
 def deeper_narrower(width: int, depth: int, p: float, *, d0: int = 10) -> dict:
-    r"""Dropout network coefficient and parameter count of a ``d0 -> m -> ... -> m -> 1`` MLP.
+    r"""Dropout network coefficient and parameter count of an MLP with ``depth`` layers of width ``width``.
 
-    ``depth`` weight layers, hidden width ``m``, no biases, dropout on every
+    The network maps :math:`d_0 \to m \to \cdots \to m \to 1` with
+    :math:`m` = ``width``: ``depth`` weight layers, no biases, dropout on every
     weight layer's input: :math:`\bar\eta = \prod_k (1 - p^{d_{k-1}})`,
     #params :math:`= d_0 m + (L-2)m^2 + m` (the library's own illustration,
     docs/theory/sdpi.md, §8).
@@ -541,7 +543,7 @@ def wasserstein1_empirical(a, b, *, labels_a=None, labels_b=None, label_metric: 
     A, B = _points(a, "a"), _points(b, "b")
     if A.shape[1] != B.shape[1]:
         raise ValueError("a and b must have the same dimension")
-    as_choice(label_metric, "label_metric", ("sum", "euclidean", "none"))
+    choice(label_metric, "label_metric", ("sum", "euclidean", "none"))
     D = cdist(A, B)
     wa = np.full(A.shape[0], 1 / A.shape[0])
     wb = np.full(B.shape[0], 1 / B.shape[0])
@@ -550,7 +552,7 @@ def wasserstein1_empirical(a, b, *, labels_a=None, labels_b=None, label_metric: 
     if labels_a is None or labels_b is None:
         raise ValueError("give both labels_a and labels_b, or neither")
     ya, yb = _labels(labels_a, A.shape[0], "labels_a"), _labels(labels_b, B.shape[0], "labels_b")
-    ld = as_nonnegative(label_distance, "label_distance")
+    ld = nonnegative(label_distance, "label_distance")
     diff = (ya[:, None] != yb[None, :]).astype(float) * ld
     if label_metric == "sum":
         return float(ot.emd2(wa, wb, D + diff))
@@ -610,18 +612,18 @@ def wasserstein_bound(train: Sequence, test: Sequence, *, op_norms: Sequence[flo
     >>> [round(v, 12) for v in r.bounds]
     [0.4, 0.4]
     """
-    as_choice(label_metric, "label_metric", ("sum", "euclidean", "none"))
+    choice(label_metric, "label_metric", ("sum", "euclidean", "none"))
     if len(train) != len(test) or len(train) == 0:
         raise ValueError("train and test must list the same number (>= 1) of layers")
     L = len(train) - 1
-    norms = [as_nonnegative(v, f"op_norms[{k}]") for k, v in enumerate(op_norms)]
+    norms = [nonnegative(v, f"op_norms[{k}]") for k, v in enumerate(op_norms)]
     if len(norms) != L:
         raise ValueError(f"op_norms must have one entry per weight layer ({L}), got {len(norms)}")
-    lips = [1.0] * L if lipschitz is None else [as_nonnegative(v, f"lipschitz[{k}]")
+    lips = [1.0] * L if lipschitz is None else [nonnegative(v, f"lipschitz[{k}]")
                                                 for k, v in enumerate(lipschitz)]
     if len(lips) != L:
         raise ValueError(f"lipschitz must have one entry per layer ({L})")
-    r0 = as_nonnegative(rho0, "rho0")
+    r0 = nonnegative(rho0, "rho0")
     w1, consts = [], []
     for layer in range(L + 1):
         c = float(np.prod([lips[k] * norms[k] for k in range(layer, L)]))
@@ -666,7 +668,7 @@ def linear_gaussian_w2_squared(A, s2: float, n: int) -> float:
     Am = np.asarray(A, dtype=float)
     if Am.ndim != 2 or not np.all(np.isfinite(Am)):
         raise ValueError("A must be a finite 2-D matrix")
-    s = as_positive(s2, "s2")
+    s = positive(s2, "s2")
     if not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     return s * float(np.sum(Am**2)) * (1 / n + (1 - math.sqrt(1 - 1 / n)) ** 2)
@@ -706,7 +708,7 @@ def linear_gaussian_bounds(weights: Sequence, n: int, s2: float, *, sigma: float
     if not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     s = _sub_gaussian(sigma)
-    s2v = as_positive(s2, "s2")
+    s2v = positive(s2, "s2")
     mats = [np.asarray(W, dtype=float) for W in weights]
     if not mats or any(W.ndim != 2 for W in mats):
         raise ValueError("weights must be a non-empty list of 2-D matrices")
@@ -738,7 +740,8 @@ def linear_gaussian_monte_carlo(A, s2: float, n: int, draws: int, rng,
     Draws :math:`\hat\mu - \mu = \sqrt{s^2/n}\,Z` (nothing depends on :math:`\mu`) and returns, per draw,
     :math:`KL(N(A\hat\mu, c s^2AA^T)\|N(A\mu, s^2AA^T))` (on the range of ``A``,
     :math:`c = 1-1/n`) and :math:`\|A(\hat\mu-\mu)\|^2 + s^2\|A\|_F^2(\sqrt c-1)^2`.
-    ``xp`` (e.g. ``cupy``) runs the draws on that array library.
+    ``xp``, an array-API namespace (for instance
+    ``fdivtheory._backend.device_namespace("gpu")``), runs the arithmetic on its device.
 
     >>> import numpy as np
     >>> from fdivtheory.sdpi import linear_gaussian_monte_carlo
@@ -748,7 +751,7 @@ def linear_gaussian_monte_carlo(A, s2: float, n: int, draws: int, rng,
     ((4,), True)
     """
     Am = np.asarray(A, dtype=float)
-    s = as_positive(s2, "s2")
+    s = positive(s2, "s2")
     if not isinstance(draws, (int, np.integer)) or draws < 1:
         raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
     if not isinstance(n, (int, np.integer)) or n < 2:
@@ -802,9 +805,9 @@ def finite_network_wasserstein_bound(net: FiniteNetwork, n: int, *, gamma: float
     """
     import ot
 
-    as_choice(label_metric, "label_metric", ("sum", "euclidean"))
-    as_choice(train_measure, "train_measure", ("averaged", "empirical"))
-    ld = as_nonnegative(label_distance, "label_distance")
+    choice(label_metric, "label_metric", ("sum", "euclidean"))
+    choice(train_measure, "train_measure", ("averaged", "empirical"))
+    ld = nonnegative(label_distance, "label_distance")
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     nx, ny = net.p_y_given_x.shape
@@ -827,7 +830,7 @@ def finite_network_wasserstein_bound(net: FiniteNetwork, n: int, *, gamma: float
     zx, zy = np.divmod(np.arange(nz), ny)
     data = np.array(list(itertools.product(range(nz), repeat=n)))
     ps = np.prod(mu[data], axis=1)
-    post = net.gibbs_posterior(data, as_nonnegative(gamma, "gamma"), prior)
+    post = net.gibbs_posterior(data, nonnegative(gamma, "gamma"), prior)
     joint = ps[:, None] * post
     pw = joint.sum(axis=0)
     ws = net.weights

@@ -31,7 +31,9 @@ from scipy import integrate
 from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
-from ._validation import as_law, as_positive, as_probability
+from fdivtheory._arguments import channel, positive, probability
+
+from ._validation import input_law
 from .coefficients import Coefficient
 
 __all__ = [
@@ -51,10 +53,6 @@ __all__ = [
 ]
 
 
-def _prob(x, name):
-    return as_probability(x, name, closed_right=True)
-
-
 def bsc(delta: float) -> np.ndarray:
     r"""Binary symmetric channel ``[[1-δ, δ], [δ, 1-δ]]``.
 
@@ -65,7 +63,7 @@ def bsc(delta: float) -> np.ndarray:
     >>> round(eta_kl(bsc(0.1)), 10)
     0.64
     """
-    d = _prob(delta, "delta")
+    d = probability(delta, "delta")
     return np.array([[1 - d, d], [d, 1 - d]])
 
 
@@ -79,7 +77,7 @@ def bec(eps: float) -> np.ndarray:
     >>> round(eta_tv(bec(0.3)), 12)
     0.7
     """
-    e = _prob(eps, "eps")
+    e = probability(eps, "eps")
     return np.array([[1 - e, e, 0.0], [0.0, e, 1 - e]])
 
 
@@ -93,7 +91,7 @@ def z_channel(eps: float) -> np.ndarray:
     >>> z_channel(0.4).tolist()
     [[1.0, 0.0], [0.4, 0.6]]
     """
-    e = _prob(eps, "eps")
+    e = probability(eps, "eps")
     return np.array([[1.0, 0.0], [e, 1 - e]])
 
 
@@ -105,7 +103,8 @@ def binary_asymmetric(a: float, b: float) -> np.ndarray:
     >>> abs(eta_kl(K) - binary_asymmetric_eta_kl(0.1, 0.3)) < 1e-12
     True
     """
-    return np.array([[1 - _prob(a, "a"), _prob(a, "a")], [_prob(b, "b"), 1 - _prob(b, "b")]])
+    a, b = probability(a, "a"), probability(b, "b")
+    return np.array([[1 - a, a], [b, 1 - b]])
 
 
 def binary_asymmetric_eta_kl(a: float, b: float) -> float:
@@ -119,7 +118,7 @@ def binary_asymmetric_eta_kl(a: float, b: float) -> float:
     >>> round(binary_asymmetric_eta_kl(0.1, 0.1), 12)
     0.64
     """
-    a, b = _prob(a, "a"), _prob(b, "b")
+    a, b = probability(a, "a"), probability(b, "b")
     return (math.sqrt((1 - a) * (1 - b)) - math.sqrt(a * b)) ** 2
 
 
@@ -132,7 +131,7 @@ def q_ary_symmetric(q: int, delta: float) -> np.ndarray:
     """
     if not isinstance(q, (int, np.integer)) or q < 2:
         raise ValueError(f"q must be an integer >= 2, got {q!r}")
-    d = _prob(delta, "delta")
+    d = probability(delta, "delta")
     K = np.full((q, q), d / (q - 1))
     np.fill_diagonal(K, 1 - d)
     return K
@@ -152,24 +151,22 @@ def q_ary_symmetric_eta_kl(q: int, delta: float) -> float:
     """
     if not isinstance(q, (int, np.integer)) or q < 2:
         raise ValueError(f"q must be an integer >= 2, got {q!r}")
-    d = _prob(delta, "delta")
+    d = probability(delta, "delta")
     return (q - 1 - q * d) ** 2 / ((q - 1) * (q - 1 - (q - 2) * d))
 
 
 def product_channel(*channels: np.ndarray) -> np.ndarray:
-    """Kronecker product ``K_1 ⊗ K_2 ⊗ ...`` (inputs and outputs in lexicographic order).
+    r"""Kronecker product :math:`K_1 \otimes K_2 \otimes \cdots` of channels (inputs and outputs in lexicographic order).
 
     >>> from fdivtheory.sdpi import bsc, product_channel
     >>> product_channel(bsc(0.1), bsc(0.1)).shape
     (4, 4)
     """
-    from ._validation import as_channel
-
     if not channels:
         raise ValueError("channels must not be empty")
     out = np.ones((1, 1))
     for i, K in enumerate(channels):
-        out = np.kron(out, as_channel(K, f"channels[{i}]"))
+        out = np.kron(out, channel(K, f"channels[{i}]"))
     return out
 
 
@@ -184,7 +181,7 @@ def erasure_product(eps: float, n: int, alphabet: int = 2) -> np.ndarray:
     >>> round(eta_tv(erasure_product(0.5, 2)), 12)
     0.75
     """
-    e = _prob(eps, "eps")
+    e = probability(eps, "eps")
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     if not isinstance(alphabet, (int, np.integer)) or alphabet < 1:
@@ -267,7 +264,7 @@ class BinaryInputAWGN:
             res = Coefficient(v, "chi2", "closed form", (v, v), True, np.array([0.5, 0.5]),
                               "symmetric concave problem: maximum at λ = 1/2; quadrature")
         else:
-            p = as_law(p_x, 2)
+            p = input_law(p_x, 2)
             v = self.rho2(float(p[1]))
             res = Coefficient(v, "chi2", "closed form", (v, v), True, None, "quadrature")
         return res if return_info else res.value
@@ -278,7 +275,7 @@ class BinaryInputAWGN:
             res = Coefficient(res.value, "kl", res.method, res.bracket, True, res.argmax,
                               res.note + "; eta_KL(K) = eta_chi2(K)")
             return res if return_info else res.value
-        p = as_law(p_x, 2)
+        p = input_law(p_x, 2)
         lp = float(p[1])
         best = self.rho2(lp)
         arg = None
@@ -326,7 +323,7 @@ def binary_input_awgn(amplitude: float, sigma: float) -> BinaryInputAWGN:
     >>> round(eta_tv(binary_input_awgn(1.0, 1.0)), 12)   # 2Φ(1) - 1
     0.682689492137
     """
-    return BinaryInputAWGN(as_positive(amplitude, "amplitude"), as_positive(sigma, "sigma"))
+    return BinaryInputAWGN(positive(amplitude, "amplitude"), positive(sigma, "sigma"))
 
 
 @dataclass(frozen=True)
@@ -386,9 +383,9 @@ def awgn(sigma: float, *, amplitude: float | None = None, power: float | None = 
     >>> eta_kl(awgn(1.0, power=1.0), "gaussian")    # P / (P + sigma^2)
     0.5
     """
-    s = as_positive(sigma, "sigma")
+    s = positive(sigma, "sigma")
     if (amplitude is None) == (power is None):
         raise ValueError("give exactly one of amplitude (|x| <= R) and power (E X^2 <= P)")
     if amplitude is not None:
-        return AWGN(s, "amplitude", as_positive(amplitude, "amplitude"))
-    return AWGN(s, "power", as_positive(power, "power"))
+        return AWGN(s, "amplitude", positive(amplitude, "amplitude"))
+    return AWGN(s, "power", positive(power, "power"))

@@ -1,9 +1,10 @@
 """Verification-report checks sdpi.C1-C15 (contraction coefficients and layer-wise bounds).
 
 Reference values are closed forms, full enumerations or SVDs, derived in
-docs/theory/sdpi.md (§10 lists each value and where it comes from).  None of
-them is a constant of He, Yu & Goldfeld's paper (its body was not available):
-every bound-related check is the library's derived statement.
+docs/theory/sdpi.md; its §10 has one section per check with each value, where
+it comes from and the reason for its tolerance.  None of them is a constant of
+He, Yu & Goldfeld's paper (its body was not available): every bound-related
+check is the library's derived statement.
 
 Tolerances: absolute, as stated per check (exact computations 1e-12 to 1e-9;
 optimised suprema 1e-10 where the problem is certified, 1e-6 to 1e-8 for

@@ -33,10 +33,11 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import softmax
 
+from fdivtheory._arguments import SUM_TOL, channel
 from fdivtheory._backend import namespace
 
 from . import _kernels, _kl
-from ._validation import MASS_FLOOR, ROW_SUM_TOLERANCE, as_channel, as_law
+from ._validation import MASS_FLOOR, input_law
 
 __all__ = [
     "Coefficient",
@@ -146,16 +147,15 @@ def _tv_xp(K: Any, xp: Any) -> Any:
 
 
 def _check_stack_xp(K: Any, xp: Any, name: str = "K") -> None:
-    """Validate a stack of channels on its own device (no copy to the host)."""
+    """The rules of :func:`fdivtheory._arguments.channel` for a stack, checked on its own device."""
     if K.ndim < 2 or K.shape[-1] == 0 or K.shape[-2] == 0:
         raise ValueError(f"{name} must have shape (..., n_x, n_y), got shape {K.shape}")
     if not bool(xp.all(xp.isfinite(K))):
-        raise ValueError(f"{name} must be finite (NaN or inf found)")
+        raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     if bool(xp.any(K < 0)):
-        raise ValueError(f"{name} must have non-negative entries")
-    if bool(xp.any(xp.abs(xp.sum(K, axis=-1) - 1.0) > ROW_SUM_TOLERANCE)):
-        raise ValueError(f"{name} must be row-stochastic: every row must sum to 1 within "
-                         f"{ROW_SUM_TOLERANCE:g}")
+        raise ValueError(f"{name} must have entries >= 0")
+    if bool(xp.any(xp.abs(xp.sum(K, axis=-1) - 1.0) > SUM_TOL)):
+        raise ValueError(f"{name} must sum to 1 along axis -1 within {SUM_TOL:g}")
 
 
 def _is_batch(K: Any) -> bool:
@@ -195,12 +195,12 @@ def eta_tv(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | Any
         if p_x is not None or return_info:
             raise ValueError("p_x and return_info are supported for a single channel only; "
                              "K has a batch shape")
-        Kx = K if hasattr(K, "__array_namespace__") else xp.asarray(as_channel(K, batch=True))
+        Kx = K if hasattr(K, "__array_namespace__") else xp.asarray(channel(K, batch=True))
         _check_stack_xp(Kx, xp)
         return _tv_xp(Kx, xp)
-    Kn = as_channel(K)
+    Kn = channel(K)
     if p_x is not None:
-        p = as_law(p_x, Kn.shape[0])
+        p = input_law(p_x, Kn.shape[0])
         Kn = Kn[p > 0]
     value = _tv_numpy(Kn)
     if not return_info:
@@ -479,20 +479,20 @@ def eta_chi2(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | A
         if return_info:
             raise ValueError("return_info is supported for a single channel only")
         if p_x is None:
-            Kn = as_channel(K, batch=True)
+            Kn = channel(K, batch=True)
             flat = Kn.reshape(-1, *Kn.shape[-2:])
             return _sup_chi2_batch(flat).reshape(Kn.shape[:-2])
         xp = namespace(K, p_x)
-        Kx = K if hasattr(K, "__array_namespace__") else xp.asarray(as_channel(K, batch=True))
+        Kx = K if hasattr(K, "__array_namespace__") else xp.asarray(channel(K, batch=True))
         Px = p_x if hasattr(p_x, "__array_namespace__") else xp.asarray(np.asarray(p_x, float))
         _check_stack_xp(Kx, xp)
         _check_law_stack(Px, Kx.shape, xp)
         return _chi2_fixed_xp(Kx, Px, xp)
-    Kn = as_channel(K)
+    Kn = channel(K)
     if p_x is None:
         res = _sup_chi2(Kn)
         return res if return_info else res.value
-    p = as_law(p_x, Kn.shape[0])
+    p = input_law(p_x, Kn.shape[0])
     value = _sigma2(Kn, p) ** 2
     if value > 1 + GUARD_TOL:
         raise ArithmeticError(f"rho_m^2 = {value!r} > 1: numerical failure")
@@ -506,9 +506,9 @@ def _check_law_stack(P: Any, kshape: tuple, xp: Any) -> None:
         raise ValueError(f"p_x must have one entry per channel input ({kshape[-2]}), "
                          f"got shape {P.shape}")
     if not bool(xp.all(xp.isfinite(P))) or bool(xp.any(P < 0)):
-        raise ValueError("p_x must be a distribution: finite, non-negative entries")
-    if bool(xp.any(xp.abs(xp.sum(P, axis=-1) - 1.0) > ROW_SUM_TOLERANCE)):
-        raise ValueError("p_x must be a distribution: every law must sum to 1 within 1e-9")
+        raise ValueError("p_x must be finite with entries >= 0")
+    if bool(xp.any(xp.abs(xp.sum(P, axis=-1) - 1.0) > SUM_TOL)):
+        raise ValueError(f"p_x must sum to 1 along axis -1 within {SUM_TOL:g}")
 
 
 # ------------------------------------------------------- fixed-input KL (and f)
@@ -897,19 +897,19 @@ def eta_kl(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | Any
             raise ValueError("return_info is supported for a single channel only")
         if p_x is None:
             return eta_chi2(K)
-        Kn = as_channel(K, batch=True)
+        Kn = channel(K, batch=True)
         P = np.broadcast_to(np.asarray(p_x, float), Kn.shape[:-1])
         flat_k = Kn.reshape(-1, *Kn.shape[-2:])
         flat_p = P.reshape(-1, Kn.shape[-2])
-        return np.array([_fixed_input_kl(k, as_law(pp, k.shape[0])).value
+        return np.array([_fixed_input_kl(k, input_law(pp, k.shape[0])).value
                          for k, pp in zip(flat_k, flat_p, strict=True)]).reshape(Kn.shape[:-2])
-    Kn = as_channel(K)
+    Kn = channel(K)
     if p_x is None:
         res = _sup_chi2(Kn)
         res = Coefficient(res.value, "kl", res.method, res.bracket, res.attained, res.argmax,
                           res.note + "; eta_KL(K) = eta_chi2(K)")
     else:
-        res = _fixed_input_kl(Kn, as_law(p_x, Kn.shape[0]))
+        res = _fixed_input_kl(Kn, input_law(p_x, Kn.shape[0]))
         rho2 = eta_chi2(Kn, p_x)
         if res.value < rho2 - GUARD_TOL:
             raise ArithmeticError("eta_KL(P_X, K) fell below rho_m^2: a numerical failure")
@@ -967,7 +967,7 @@ def eta_f(K: Any, f: Any, p_x: Any = None, *, return_info: bool = False,
     0.64
     """
     g = _resolve(f)
-    Kn = as_channel(K)
+    Kn = channel(K)
     if g.name == "tv":
         return eta_tv(Kn, p_x, return_info=return_info)
     if g.name == "kl":
@@ -986,7 +986,7 @@ def eta_f(K: Any, f: Any, p_x: Any = None, *, return_info: bool = False,
         note = "pairs (P, Q) optimised" if found >= lower else "chi2 lower bound (local limit)"
         bracket = (value, tv)
     else:
-        p = as_law(p_x, Kn.shape[0])
+        p = input_law(p_x, Kn.shape[0])
         lower = eta_chi2(Kn, p) if smooth2 else 0.0
         found, arg = _optimise_fixed(Kn, p, g, seed)
         value = max(lower, found)

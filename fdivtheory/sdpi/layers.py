@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr
 
-from ._validation import as_channel, as_choice, as_law, as_nonnegative, as_positive, as_probability
+from fdivtheory._arguments import channel, choice, nonnegative, positive, probability
+
+from ._validation import input_law
 from .coefficients import eta_chi2, eta_kl, eta_tv
 
 __all__ = [
@@ -65,17 +67,17 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 def _activation(activation) -> Callable[[np.ndarray], np.ndarray]:
     if callable(activation):
         return activation
-    return _ACTIVATIONS[as_choice(activation, "activation", tuple(_ACTIVATIONS))]
+    return _ACTIVATIONS[choice(activation, "activation", tuple(_ACTIVATIONS))]
 
 
 def _drop_probability(p, convention: str) -> float:
-    as_choice(convention, "convention", ("drop", "keep"))
+    choice(convention, "convention", ("drop", "keep"))
     if convention == "keep":
-        keep = as_probability(p, "p (keep probability)", closed_right=True)
+        keep = probability(p, "p (keep probability)")
         if keep <= 0:
             raise ValueError("p (keep probability) must lie in (0, 1], got 0")
         return 1.0 - keep
-    return as_probability(p, "p")
+    return probability(p, "p", interval="[0, 1)")
 
 
 def _weights(W) -> np.ndarray:
@@ -175,7 +177,7 @@ def dropout_channel(W, inputs, p: float, *, bias=None, activation="identity",
     drop = _drop_probability(p, convention)
     b = _bias(bias, d_out)
     act = _activation(activation)
-    as_choice(position, "position", ("input", "output"))
+    choice(position, "position", ("input", "output"))
     if position == "input":
         B, probs = _masks(d_in, drop)
         pre = np.einsum("ok,mk,nk->nmo", Wm, B, X) + b
@@ -248,7 +250,7 @@ def gaussian_injection_eta_tv_bound(diameter: float, sigma: float) -> float:
     >>> round(gaussian_injection_eta_tv_bound(3.0, 1.0), 12)   # 2 Phi(1.5) - 1
     0.866385597462
     """
-    return float(2 * ndtr(as_nonnegative(diameter, "diameter") / (2 * as_positive(sigma, "sigma")))
+    return float(2 * ndtr(nonnegative(diameter, "diameter") / (2 * positive(sigma, "sigma")))
                  - 1)
 
 
@@ -260,8 +262,8 @@ def gaussian_norm_bound(op_norm: float, radius: float, sigma: float) -> float:
     ...     gaussian_norm_bound(1.25**0.5, 2**0.5, 1.0), 12)
     True
     """
-    x = as_nonnegative(op_norm, "op_norm") * as_nonnegative(radius, "radius")
-    return float(2 * ndtr(x / as_positive(sigma, "sigma")) - 1)
+    x = nonnegative(op_norm, "op_norm") * nonnegative(radius, "radius")
+    return float(2 * ndtr(x / positive(sigma, "sigma")) - 1)
 
 
 def gaussian_post_activation_bound(bound: float, width: int, sigma: float) -> float:
@@ -273,8 +275,8 @@ def gaussian_post_activation_bound(bound: float, width: int, sigma: float) -> fl
     """
     if not isinstance(width, (int, np.integer)) or width < 1:
         raise ValueError(f"width must be an integer >= 1, got {width!r}")
-    return float(2 * ndtr(as_nonnegative(bound, "bound") * np.sqrt(width)
-                          / as_positive(sigma, "sigma")) - 1)
+    return float(2 * ndtr(nonnegative(bound, "bound") * np.sqrt(width)
+                          / positive(sigma, "sigma")) - 1)
 
 
 @dataclass(frozen=True)
@@ -332,9 +334,9 @@ def gaussian_injection(W, inputs, sigma: float, *, bias=None, activation="identi
     Wm = _weights(W)
     d_out, d_in = Wm.shape
     X = _inputs(inputs, d_in)
-    s = as_positive(sigma, "sigma")
+    s = positive(sigma, "sigma")
     b = _bias(bias, d_out)
-    as_choice(position, "position", ("pre", "post"))
+    choice(position, "position", ("pre", "post"))
     means = X @ Wm.T + b
     if position == "post":
         means = _activation(activation)(means)
@@ -353,7 +355,7 @@ def network_coefficient(etas: Sequence[float]) -> float:
     """
     out = 1.0
     for i, e in enumerate(etas):
-        v = as_nonnegative(e, f"etas[{i}]")
+        v = nonnegative(e, f"etas[{i}]")
         if v > 1.0:
             raise ValueError(f"etas[{i}] must be a contraction coefficient in [0, 1], got {e!r}")
         out *= v
@@ -387,11 +389,11 @@ def chain_input_dependent(p_x, channels: Sequence, *, divergence: str = "kl") ->
     >>> round(c.product, 12), round(c.composite, 12)
     (0.2304, 0.2304)
     """
-    as_choice(divergence, "divergence", ("kl", "chi2"))
+    choice(divergence, "divergence", ("kl", "chi2"))
     if not channels:
         raise ValueError("channels must not be empty")
-    Ks = [as_channel(K, f"channels[{i}]") for i, K in enumerate(channels)]
-    p = as_law(p_x, Ks[0].shape[0])
+    Ks = [channel(K, f"channels[{i}]") for i, K in enumerate(channels)]
+    p = input_law(p_x, Ks[0].shape[0])
     fn = eta_kl if divergence == "kl" else eta_chi2
     per, cur, comp = [], p, np.eye(Ks[0].shape[0])
     for i, K in enumerate(Ks):

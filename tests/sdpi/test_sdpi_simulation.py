@@ -15,6 +15,31 @@ def test_linear_gaussian_task_within_4se():
     assert out["w_bound_label"] >= out["w_bound_product"] - 1e-15
 
 
+def test_linear_gaussian_task_on_an_array_api_namespace():
+    # the device path: the draws run on the namespace device_namespace returns (CuPy for "gpu");
+    # with the same seed they equal the NumPy draws
+    xps = pytest.importorskip("array_api_strict")
+    params = {"experiment": "linear_gaussian", "layer": 2, "draws": 500}
+    strict = sim.task(params, np.random.default_rng(4), xps)
+    host = sim.task(params, np.random.default_rng(4), "cpu")
+    assert strict["kl_mc"] == pytest.approx(host["kl_mc"], rel=1e-12)
+    assert strict["w2_mc"] == pytest.approx(host["w2_mc"], rel=1e-12)
+
+
+@pytest.mark.gpu
+def test_linear_gaussian_task_on_gpu():
+    pytest.importorskip("cupy")
+    from fdivtheory._backend import gpu_device_count
+
+    if gpu_device_count() < 1:
+        pytest.skip("no CUDA device")
+    params = {"experiment": "linear_gaussian", "layer": 2, "draws": 4000}
+    gpu = sim.task(params, np.random.default_rng(5), "gpu")
+    host = sim.task(params, np.random.default_rng(5), "cpu")
+    assert gpu["kl_mc"] == pytest.approx(host["kl_mc"], rel=1e-10)
+    assert abs(gpu["kl_mc"] - gpu["kl_formula"]) <= 4 * gpu["kl_se"]
+
+
 def test_mask_and_gaussian_tasks():
     for kind in ("dropout", "dropconnect"):
         out = sim.task({"experiment": kind, "width": 3, "p": 0.5}, np.random.default_rng(1), "cpu")

@@ -42,8 +42,8 @@ def test_z_dropout_gaussian_symbolic():
 
 
 @pytest.mark.parametrize("K, match", [
-    ([[0.5, 0.6], [0.5, 0.5]], "row-stochastic"),
-    ([[1.2, -0.2], [0.5, 0.5]], "non-negative"),
+    ([[0.5, 0.6], [0.5, 0.5]], "sum to 1 along axis -1"),
+    ([[1.2, -0.2], [0.5, 0.5]], "entries >= 0"),
     ([0.5, 0.5], "2-D"),
     ([[np.nan, 1.0], [0.5, 0.5]], "finite"),
 ])
@@ -61,7 +61,7 @@ def test_row_sum_tolerance_documented():
 
 
 @pytest.mark.parametrize("p_x, match", [
-    ([0.5, 0.6], "sum"), ([1.5, -0.5], "negative"), ([1.0], "one entry per"),
+    ([0.5, 0.6], "sum"), ([1.5, -0.5], "entries >= 0"), ([1.0], "one entry per"),
     ([[0.5, 0.5]], "1-D"),
 ])
 def test_bad_input_law(p_x, match):
@@ -82,13 +82,13 @@ def test_bad_dropout_probability(p):
 
 @pytest.mark.parametrize("sigma", [0.0, -1.0, math.inf])
 def test_bad_sigma(sigma):
-    with pytest.raises(ValueError, match="sigma must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"sigma must be (> 0|finite)"):
         sdpi.gaussian_injection([[1.0]], [[1.0], [2.0]], sigma)
-    with pytest.raises(ValueError, match="sigma must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"sigma must be (> 0|finite)"):
         sdpi.gaussian_norm_bound(1.0, 1.0, sigma)
-    with pytest.raises(ValueError, match="sigma must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"sigma must be (> 0|finite)"):
         sdpi.awgn(sigma, power=1.0)
-    with pytest.raises(ValueError, match="sigma must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"sigma must be (> 0|finite)"):
         sdpi.binary_input_awgn(1.0, sigma)
 
 
