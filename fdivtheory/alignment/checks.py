@@ -155,7 +155,7 @@ def _c2(quick: bool):
     ]
 
 
-# §4.2 tables: (L, N, exact KL, bound, E[D-hat]) printed to 6 decimals
+# Reference tables of check C3 (docs/theory/alignment.md, §8): (L, N, exact KL, bound, E[D-hat]) printed to 6 decimals
 _UNIFORM_TABLE = [
     (10, 10, 1.361097, 1.402585, 1.378887), (10, 100, 2.302279, 3.615170, 2.302316),
     (100, 100, 3.574476, 3.615170, 3.589667), (100, 1000, 4.604693, 5.908755, 4.604750),
