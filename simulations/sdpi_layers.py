@@ -28,6 +28,7 @@ import numpy as np
 
 from fdivtheory._backend import device_namespace, to_numpy
 from fdivtheory.sdpi import (
+    analyse_network,
     contraction_refined_bound,
     deeper_narrower,
     dropconnect_channel,
@@ -43,7 +44,6 @@ from fdivtheory.sdpi import (
     linear_gaussian_bounds,
     linear_gaussian_monte_carlo,
 )
-from fdivtheory.sdpi.bounds import analyse_network
 from fdivtheory.sdpi.checks import toy_network
 from fdivtheory.sweep import Simulation
 from simulations._cli import main

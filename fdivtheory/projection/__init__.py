@@ -38,7 +38,8 @@ from .criterion import (
     pn_criterion,
     pn_decision,
 )
-from .families import ExponentialFamily, family, family_from_sympy
+from .exponential_family import ExponentialFamily
+from .families import family
 from .risk import (
     ExactRisk,
     Projection,
@@ -49,6 +50,7 @@ from .risk import (
     risk_expansion,
     simulate_risk,
 )
+from .sympy_family import family_from_sympy
 from .truth import Truth, as_truth
 
 __all__ = [

@@ -27,9 +27,10 @@ import sympy as sp
 from fdivtheory import checks
 
 from .criterion import bayes_error_lower_bound, bayes_error_normal, pn_decision
-from .families import family, family_from_sympy
+from .families import family
 from .risk import exact_risk, information_projection, risk_expansion, simulate_risk
 from .symbolic import mvn_exact_risk_series, one_parameter_coefficients
+from .sympy_family import family_from_sympy
 
 AREA = "projection"
 _S = ("Sheena 2021, MLE convergence speed to information projection of exponential family "

@@ -22,7 +22,7 @@ from scipy import special
 
 from fdivtheory._arguments import finite, finite_array, in_interval, positive_int
 
-from .families import ExponentialFamily
+from .exponential_family import ExponentialFamily
 from .risk import risk_expansion
 from .truth import PointTruth
 

@@ -27,16 +27,16 @@ from fdivtheory import _backend
 from fdivtheory._arguments import choice, positive_int
 
 from ._tensors import c1_c2_tensor
-from .families import (
-    ExponentialFamily,
-    _Bernoulli,
-    _Categorical,
-    _Exponential,
-    _MultivariateNormal,
-    _Normal,
-    _NormalKnownVariance,
-    _Poisson,
+from .builtin_families import (
+    Bernoulli,
+    Categorical,
+    Exponential,
+    MultivariateNormal,
+    Normal,
+    NormalKnownVariance,
+    Poisson,
 )
+from .exponential_family import ExponentialFamily
 from .truth import MvnTruth, PointTruth, ScipyTruth, as_truth
 
 __all__ = [
@@ -163,7 +163,7 @@ def information_projection(fam: ExponentialFamily, truth) -> Projection:
 
 
 def _mvn_eta(fam, g: MvnTruth) -> np.ndarray:
-    if isinstance(fam, _MultivariateNormal):
+    if isinstance(fam, MultivariateNormal):
         M = g.cov + np.outer(g.mean, g.mean)
         return np.concatenate([g.mean, M[fam._iu]])
     return g.t_cumulants(fam, order=2)[0]
@@ -245,10 +245,10 @@ def _central_moments_1d(g, k: int) -> np.ndarray:
 
 
 def _structured(fam, g) -> RiskExpansion | None:
-    if isinstance(fam, _NormalKnownVariance):
+    if isinstance(fam, NormalKnownVariance):
         tau2 = g.t_cumulants(fam, order=2)[1][0, 0]
         return RiskExpansion(tau2 / (2 * fam.sigma2), 0.0)
-    if isinstance(fam, _Normal):
+    if isinstance(fam, Normal):
         try:
             mu = _central_moments_1d(g, 6)
         except ValueError as exc:
@@ -257,9 +257,9 @@ def _structured(fam, g) -> RiskExpansion | None:
         g1, g2, m6 = mu[3] / s2**1.5, mu[4] / s2**2 - 3.0, mu[6] / s2**3
         return RiskExpansion(1.0 + g2 / 4.0,
                              121 / 12 + 6 * g2 + 9 / 8 * g2**2 + 3 * g1**2 - m6 / 3)
-    if isinstance(fam, _MultivariateNormal):
+    if isinstance(fam, MultivariateNormal):
         return _mvn_trace(fam, g)
-    if isinstance(fam, _Categorical):
+    if isinstance(fam, Categorical):
         eta = g.t_cumulants(fam, order=2)[0]
         p = np.concatenate([[1.0 - eta.sum()], eta])
         if not np.all(p > 0):
@@ -267,12 +267,12 @@ def _structured(fam, g) -> RiskExpansion | None:
                              "onto the categorical family does not exist")
         k = fam.k
         return RiskExpansion((k - 1) / 2, (5 * np.sum(1 / p) - 6 * k + 1) / 12)
-    if isinstance(fam, _Exponential | _Poisson | _Bernoulli):
+    if isinstance(fam, Exponential | Poisson | Bernoulli):
         eta, sigma, kappa = g.t_cumulants(fam, order=3)
         m, k2, k3 = eta[0], sigma[0, 0], kappa[0, 0, 0]
-        if isinstance(fam, _Exponential):
+        if isinstance(fam, Exponential):
             f2, f3, f4 = 1 / m**2, -2 / m**3, 6 / m**4
-        elif isinstance(fam, _Poisson):
+        elif isinstance(fam, Poisson):
             f2, f3, f4 = 1 / m, -1 / m**2, 2 / m**3
         else:
             if not 0 < m < 1:
@@ -366,11 +366,11 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
     if not isinstance(conditional, bool):
         raise TypeError(f"conditional must be True or False, got {conditional!r}")
     g = as_truth(truth, fam)
-    if isinstance(fam, _NormalKnownVariance):
+    if isinstance(fam, NormalKnownVariance):
         tau2 = g.t_cumulants(fam, order=2)[1][0, 0]
         return ExactRisk(tau2 / (2 * n * fam.sigma2), 0.0, tau2 / (2 * n * fam.sigma2),
                          conditional, "closed form")
-    if isinstance(fam, _Exponential) and isinstance(g, ScipyTruth) \
+    if isinstance(fam, Exponential) and isinstance(g, ScipyTruth) \
             and g.dist.dist.name in ("gamma", "expon") and _unshifted(g):
         mean, var = (float(v) for v in g.dist.stats("mv"))
         k = mean * mean / var
@@ -380,8 +380,8 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
                              f"E[D] diverges for n k <= 1 (n k = {nk:g})")
         r = float(special.digamma(nk) - math.log(nk) + 1.0 / (nk - 1.0))
         return ExactRisk(r, 0.0, r, conditional, "closed form (digamma)")
-    if isinstance(fam, _Normal | _MultivariateNormal) and _is_normal_truth(g):
-        d = 1 if isinstance(fam, _Normal) else fam.d
+    if isinstance(fam, Normal | MultivariateNormal) and _is_normal_truth(g):
+        d = 1 if isinstance(fam, Normal) else fam.d
         if n <= d + 2:
             p_non = 1.0 if n <= d else 0.0
             return ExactRisk(math.inf, p_non, math.inf, conditional, "closed form (digamma)",
@@ -391,15 +391,15 @@ def exact_risk(fam: ExponentialFamily, truth, n: int, *, conditional: bool = Tru
                    + float(np.sum(special.digamma((n - np.arange(1, d + 1)) / 2.0)))
                    + d * math.log(2.0 / n))
         return ExactRisk(r, 0.0, r, conditional, "closed form (digamma)")
-    if isinstance(fam, _Categorical | _Bernoulli):
-        if isinstance(fam, _Bernoulli):
+    if isinstance(fam, Categorical | Bernoulli):
+        if isinstance(fam, Bernoulli):
             q = g.t_cumulants(fam, order=2)[0][0]
             p = np.array([1.0 - q, q])
         else:
             eta = g.t_cumulants(fam, order=2)[0]
             p = np.concatenate([[1.0 - eta.sum()], eta])
         return _categorical_exact(p, n, conditional)
-    if isinstance(fam, _Poisson) and isinstance(g, ScipyTruth) \
+    if isinstance(fam, Poisson) and isinstance(g, ScipyTruth) \
             and g.dist.dist.name in ("poisson", "nbinom") and _unshifted(g):
         return _poisson_exact(g, n, conditional)
     raise ValueError(f"no exact route for the {fam.name} family with truth {g.label}; use "
@@ -544,7 +544,7 @@ def simulate_risk(fam: ExponentialFamily, truth, n: int, replications: int, *,
                              "fewer than two replications with an MLE")
     se = math.sqrt(m2 / (count - 1) / count)
     reason = ""
-    if isinstance(fam, _Normal | _MultivariateNormal) and not isinstance(g, PointTruth):
+    if isinstance(fam, Normal | MultivariateNormal) and not isinstance(g, PointTruth):
         d = fam.sample_dim or 1
         if n <= d + 2:
             reason = (f"E[D] is infinite for n <= d + 2 = {d + 2} under a normal truth (and "

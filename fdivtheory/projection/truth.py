@@ -26,7 +26,7 @@ from scipy.integrate import IntegrationWarning
 from fdivtheory._arguments import SUM_TOL, finite_array, probability_vector
 
 from ._tensors import gauss_hermite_points, weighted_cumulants
-from .families import ExponentialFamily
+from .exponential_family import ExponentialFamily
 
 __all__ = ["Truth", "as_truth"]
 

@@ -21,27 +21,7 @@ probability (PyTorch).
 0.514573173
 """
 
-from .bounds import (
-    FiniteNetwork,
-    HierarchicalKLBound,
-    LinearGaussianBounds,
-    NetworkAnalysis,
-    WassersteinBound,
-    analyse_network,
-    contraction_refined_bound,
-    deeper_narrower,
-    finite_network_wasserstein_bound,
-    finite_parameter_bound,
-    gibbs_bound,
-    gibbs_mutual_information_bound,
-    hierarchical_kl_bound,
-    linear_gaussian_bounds,
-    linear_gaussian_kl,
-    linear_gaussian_monte_carlo,
-    linear_gaussian_w2_squared,
-    wasserstein1_empirical,
-    wasserstein_bound,
-)
+from ._common import Coefficient
 from .channels import (
     AWGN,
     BinaryInputAWGN,
@@ -57,7 +37,22 @@ from .channels import (
     q_ary_symmetric_eta_kl,
     z_channel,
 )
-from .coefficients import Coefficient, eta_chi2, eta_f, eta_kl, eta_tv, maximal_correlation
+from .contraction_bounds import (
+    contraction_refined_bound,
+    deeper_narrower,
+    finite_parameter_bound,
+    gibbs_bound,
+    gibbs_mutual_information_bound,
+)
+from .f_coefficient import eta_f
+from .finite_network import (
+    FiniteNetwork,
+    HierarchicalKLBound,
+    NetworkAnalysis,
+    analyse_network,
+    hierarchical_kl_bound,
+)
+from .kl_coefficient import eta_kl
 from .layers import (
     ChainedCoefficient,
     FiniteLayerChannel,
@@ -73,6 +68,20 @@ from .layers import (
     gaussian_norm_bound,
     gaussian_post_activation_bound,
     network_coefficient,
+)
+from .linear_gaussian import (
+    LinearGaussianBounds,
+    linear_gaussian_bounds,
+    linear_gaussian_kl,
+    linear_gaussian_monte_carlo,
+    linear_gaussian_w2_squared,
+)
+from .tv_chi2 import eta_chi2, eta_tv, maximal_correlation
+from .wasserstein import (
+    WassersteinBound,
+    finite_network_wasserstein_bound,
+    wasserstein1_empirical,
+    wasserstein_bound,
 )
 
 __all__ = [

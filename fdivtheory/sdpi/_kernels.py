@@ -3,7 +3,7 @@
 * :func:`tv_max` -- Dobrushin's max over input pairs of ``0.5 * ||K_x - K_x'||_1``,
   visiting each unordered pair once, rows in parallel.
 * :func:`pair_sup` -- the concave binary-input problem of every pair of inputs
-  (bisection on the derivative, as :func:`fdivtheory.sdpi.coefficients._pair_problem`).
+  (bisection on the derivative, as :func:`fdivtheory.sdpi.tv_chi2._pair_problem`).
 
 Both have NumPy reference implementations in :mod:`.coefficients`, used when
 numba is unavailable or ``FDIVTHEORY_DISABLE_NUMBA=1``; the tests compare the two.

@@ -2,15 +2,15 @@
 
 The general checks (channels, probability vectors, numbers ``> 0``, choices)
 are those of :mod:`fdivtheory._arguments`, shared by the whole library; here
-are the mass floor used before an SVD and the check of an input law against
-the channel it feeds.
+are the mass floor used before an SVD, the check of an input law against
+the channel it feeds and that of the loss's sub-Gaussian constant.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fdivtheory._arguments import check_shape, probability_vector
+from fdivtheory._arguments import check_shape, positive, probability_vector
 
 #: Input masses below this are treated as zero before an SVD (a tiny but non-zero
 #: mass can otherwise produce a spurious second singular value of 1).
@@ -29,3 +29,8 @@ def input_law(p: object, size: int, name: str = "p_x") -> np.ndarray:
     """
     return check_shape(probability_vector(p, name), name, (size,),
                        reason="one entry per channel input")
+
+
+def sub_gaussian(sigma) -> float:
+    """The sub-Gaussian constant ``sigma`` of the loss, checked to be positive."""
+    return positive(sigma, "sigma")

@@ -33,8 +33,8 @@ from scipy.special import ndtr
 
 from fdivtheory._arguments import channel, positive, probability
 
+from ._common import Coefficient
 from ._validation import input_law
-from .coefficients import Coefficient
 
 __all__ = [
     "AWGN",

@@ -23,14 +23,6 @@ from scipy.special import ndtr
 from fdivtheory import checks
 
 from ._kl import kl as _kl
-from .bounds import (
-    FiniteNetwork,
-    analyse_network,
-    contraction_refined_bound,
-    linear_gaussian_kl,
-    linear_gaussian_monte_carlo,
-    linear_gaussian_w2_squared,
-)
 from .channels import (
     bec,
     binary_asymmetric,
@@ -42,13 +34,21 @@ from .channels import (
     q_ary_symmetric_eta_kl,
     z_channel,
 )
-from .coefficients import eta_chi2, eta_kl, eta_tv
+from .contraction_bounds import contraction_refined_bound
+from .finite_network import FiniteNetwork, analyse_network
+from .kl_coefficient import eta_kl
 from .layers import (
     dropconnect_channel,
     dropout_channel,
     dropout_gaussian_ratio,
     gaussian_injection,
 )
+from .linear_gaussian import (
+    linear_gaussian_kl,
+    linear_gaussian_monte_carlo,
+    linear_gaussian_w2_squared,
+)
+from .tv_chi2 import eta_chi2, eta_tv
 
 AREA = "sdpi"
 _PW = "Polyanskiy & Wu 2017, SDPI for channels and Bayesian networks (arXiv:1508.06025)"

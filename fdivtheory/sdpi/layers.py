@@ -32,7 +32,8 @@ from scipy.special import ndtr
 from fdivtheory._arguments import channel, choice, nonnegative, positive, probability
 
 from ._validation import input_law
-from .coefficients import eta_chi2, eta_kl, eta_tv
+from .kl_coefficient import eta_kl
+from .tv_chi2 import eta_chi2, eta_tv
 
 __all__ = [
     "ChainedCoefficient",
