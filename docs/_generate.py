@@ -92,6 +92,9 @@ def all_pages(docs: Path) -> None:
     """Write every generated page under ``docs/generated``."""
     out = docs / "generated"
     out.mkdir(exist_ok=True)
+    # autosummary rewrites the API pages on every build; pages of modules that no longer
+    # exist must not survive from an earlier build
+    shutil.rmtree(out / "api", ignore_errors=True)
     cli_page(out)
     closed_form_table(out)
     gallery_page(out)

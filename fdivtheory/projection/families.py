@@ -1,10 +1,10 @@
 r"""The catalogue of built-in exponential families, by name: :func:`family`.
 
 ``family("normal")``, ``family("mvn", d=2)``, ... return the classes of
-:mod:`.builtin_families`; ``family("gamma")`` is built once with
+:mod:`fdivtheory.projection.builtin_families`; ``family("gamma")`` is built once with
 :func:`~fdivtheory.projection.family_from_sympy`.  The family interface is
-:class:`~fdivtheory.projection.ExponentialFamily` (:mod:`.exponential_family`);
-user-defined families come from :mod:`.sympy_family`
+:class:`~fdivtheory.projection.ExponentialFamily` (:mod:`fdivtheory.projection.exponential_family`);
+user-defined families come from :mod:`fdivtheory.projection.sympy_family`
 (docs/theory/pn_criterion.md, §1–2).
 """
 
