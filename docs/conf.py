@@ -95,4 +95,5 @@ def setup(app):  # noqa: D103
     app.connect("autodoc-skip-member", _foreign)
     for objtype in ("class", "exception"):
         app.add_directive_to_domain("py", objtype, _class_directive(), override=True)
-    app.connect("builder-inited", lambda app: _generate.all_pages(HERE))
+    # before autosummary (priority 500) writes the API pages into docs/generated/api
+    app.connect("builder-inited", lambda app: _generate.all_pages(HERE), priority=10)
