@@ -11,7 +11,8 @@ the same class, not one run side by side.
 Measured here, for each configuration:
 
 * ``sufficient`` and ``full`` samplers at 1000 trials with the 0-1 loss (what
-  the script computes), one process;
+  the script computes), one process, and the ``full`` sampler on 2 worker
+  processes (500 trials each);
 * 10^5 trials with the sufficient sampler on 2 worker processes (5 * 10^4 each),
   with the NLL gap only (the plotted quantity) and with the 0-1 gap as well.
 
@@ -47,10 +48,10 @@ def _timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
-def _parallel(points, gammas, trials, zero_one) -> float:
+def _parallel(points, gammas, trials, zero_one, method="sufficient") -> float:
     start = time.perf_counter()
     with ProcessPoolExecutor(2) as pool:
-        futures = [pool.submit(_run, points, gammas, trials // 2, "sufficient", zero_one, s)
+        futures = [pool.submit(_run, points, gammas, trials // 2, method, zero_one, s)
                    for s in (1, 2)]
         for f in futures:
             f.result()
@@ -64,20 +65,23 @@ def main(argv=None) -> None:
     trials, big = (100, 10_000) if args.quick else (1000, 100_000)
     scale = 1000 / trials
     print(f"{'configuration':<26} {'script':>8} {'suff.':>8} {'ratio':>7} {'full':>8} "
-          f"{'ratio':>7} | {big:.0e} trials, 2 procs: {'NLL':>7} {'NLL+0-1':>8}")
-    totals = [0.0] * 5
+          f"{'ratio':>7} {'full/2p':>8} {'ratio':>7} | {big:.0e} trials, 2 procs: "
+          f"{'NLL':>7} {'NLL+0-1':>8}")
+    totals = [0.0] * 6
     for name, points, gammas, ref_s in CONFIGS:
         t_s = _timed(_run, points, gammas, trials, "sufficient", True) * scale
         t_f = _timed(_run, points, gammas, trials, "full", True) * scale
+        t_f2 = _parallel(points, gammas, trials, True, "full") * scale
         t_big = _parallel(points, gammas, big, False)
         t_big01 = _parallel(points, gammas, big, True)
-        for i, v in enumerate((ref_s, t_s, t_f, t_big, t_big01)):
+        for i, v in enumerate((ref_s, t_s, t_f, t_f2, t_big, t_big01)):
             totals[i] += v
         print(f"{name:<26} {ref_s:8.1f} {t_s:8.2f} {ref_s / t_s:6.0f}x {t_f:8.2f} "
-              f"{ref_s / t_f:6.1f}x | {'':>24}{t_big:7.1f} {t_big01:8.1f}", flush=True)
-    r, s, f, b, b01 = totals
-    print(f"{'total':<26} {r:8.1f} {s:8.2f} {r / s:6.0f}x {f:8.2f} {r / f:6.1f}x | "
-          f"{'':>24}{b:7.1f} {b01:8.1f}")
+              f"{ref_s / t_f:6.1f}x {t_f2:8.2f} {ref_s / t_f2:6.1f}x | {'':>24}{t_big:7.1f} "
+              f"{t_big01:8.1f}", flush=True)
+    r, s, f, f2, b, b01 = totals
+    print(f"{'total':<26} {r:8.1f} {s:8.2f} {r / s:6.0f}x {f:8.2f} {r / f:6.1f}x {f2:8.2f} "
+          f"{r / f2:6.1f}x | {'':>24}{b:7.1f} {b01:8.1f}")
     if args.quick:
         print(f"(quick: 1000-trial times extrapolated linearly from {trials} trials)")
 

@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_choice, as_int, as_real, as_sigma
+from fdivtheory._arguments import (
+    choice,
+    finite_array,
+    nonnegative,
+    positive,
+    positive_int,
+    probability,
+)
 
 __all__ = ["FasterRate", "GMMBound", "StabilityBound", "faster_rate", "gmm_bound",
            "stability_bound"]
@@ -103,8 +110,7 @@ def _bound(m_s: int, m_g: int, beta: float, M: float, tv: float, T: float, L: fl
 def _log_inv_delta(delta: float | None) -> float:
     if delta is None:
         return 1.0
-    return math.log(1.0 / as_real(delta, "delta", low=0.0, strict=True, high=1.0,
-                                  high_strict=True))
+    return math.log(1.0 / probability(delta, "delta", interval="(0, 1)"))
 
 
 def stability_bound(m_s: int, m_g: int, *, beta: float, M: float, tv: float, T: float,
@@ -156,13 +162,13 @@ def stability_bound(m_s: int, m_g: int, *, beta: float, M: float, tv: float, T: 
     >>> sorted(stability_bound(10, 30, beta=0.1, M=1.0, tv=0.5, T=0.2).terms)[:2]
     ['concentration', 'divergence']
     """
-    m_s = as_int(m_s, "m_s", 2)
-    m_g = as_int(m_g, "m_g", 0)
-    beta = as_real(beta, "beta", low=0.0)
-    M = as_real(M, "M", low=0.0, strict=True)
-    tv = as_real(tv, "tv", low=0.0, high=1.0)
-    T = as_real(T, "T", low=0.0, high=1.0)
-    fourth_term = as_choice(fourth_term, "fourth_term", FOURTH_TERMS)
+    m_s = positive_int(m_s, "m_s", minimum=2, allow_integral_float=True)
+    m_g = positive_int(m_g, "m_g", minimum=0, allow_integral_float=True)
+    beta = nonnegative(beta, "beta")
+    M = positive(M, "M")
+    tv = probability(tv, "tv")
+    T = probability(T, "T")
+    fourth_term = choice(fourth_term, "fourth_term", FOURTH_TERMS)
     return _bound(m_s, m_g, beta, M, tv, T, _log_inv_delta(delta), fourth_term, False)
 
 
@@ -185,9 +191,9 @@ def gmm_rates(d: int, m_s: int, m_g: int, *, notebook_compat: bool = False
     >>> gmm_rates(50, 10, 0, notebook_compat=True)[3]
     1.0
     """
-    d = as_int(d, "d", 1)
-    m_s = as_int(m_s, "m_s", 2)
-    m_g = as_int(m_g, "m_g", 0)
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m_s = positive_int(m_s, "m_s", minimum=2, allow_integral_float=True)
+    m_g = positive_int(m_g, "m_g", minimum=0, allow_integral_float=True)
     M = d + math.log(m_s)
     beta = M / (m_s + m_g)
     if notebook_compat:
@@ -293,12 +299,12 @@ def gmm_bound(d: int, m_s: int, gamma: float, *, sigma: float = 0.6,
     >>> round(gmm_bound(50, 10, 100, **nb).total, 4)
     54.7994
     """
-    d = as_int(d, "d", 1)
-    m_s = as_int(m_s, "m_s", 2)
-    gamma = as_real(gamma, "gamma", low=0.0)
-    as_sigma(sigma)
-    fourth_term = as_choice(fourth_term, "fourth_term", FOURTH_TERMS)
-    t_term_at_zero = as_choice(t_term_at_zero, "t_term_at_zero", T_AT_ZERO)
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m_s = positive_int(m_s, "m_s", minimum=2, allow_integral_float=True)
+    gamma = nonnegative(gamma, "gamma")
+    positive(sigma, "sigma")
+    fourth_term = choice(fourth_term, "fourth_term", FOURTH_TERMS)
+    t_term_at_zero = choice(t_term_at_zero, "t_term_at_zero", T_AT_ZERO)
     L = _log_inv_delta(delta)
     m_g = int(gamma * m_s)
     M, beta, tv, T = gmm_rates(d, m_s, m_g, notebook_compat=notebook_compat)
@@ -385,14 +391,14 @@ def faster_rate(m, tv: Callable[[np.ndarray], np.ndarray], *,
     >>> faster_rate(m, lambda m: m ** -0.75).faster, faster_rate(m, lambda m: m ** -0.25).faster
     (True, False)
     """
-    m_arr = np.asarray(m, dtype=np.float64)
-    if m_arr.ndim != 1 or m_arr.size < 2:
-        raise ValueError(f"m must be a 1-D array of at least two sizes, got shape {m_arr.shape}")
-    if not np.all(np.isfinite(m_arr)) or np.any(m_arr < 2):
+    m_arr = finite_array(m, "m", ndim=1)
+    if m_arr.size < 2:
+        raise ValueError(f"m must hold at least two sizes, got shape {m_arr.shape}")
+    if np.any(m_arr < 2):
         raise ValueError("m must hold finite sizes >= 2")
     if np.any(np.diff(m_arr) <= 0):
         raise ValueError("m must be strictly increasing")
-    M = as_real(M, "M", low=0.0, strict=True)
+    M = positive(M, "M")
     tv_m = np.asarray(tv(m_arr), dtype=np.float64)
     if tv_m.shape != m_arr.shape or not np.all((tv_m >= 0) & (tv_m <= 1)):
         raise ValueError("tv(m) must return one value in [0, 1] per size")

@@ -23,7 +23,7 @@ import math
 import numpy as np
 from scipy import integrate, stats
 
-from ._validation import as_int, as_real, as_sigma
+from fdivtheory._arguments import nonnegative, positive, positive_int
 
 __all__ = ["expected_test_error"]
 
@@ -41,11 +41,12 @@ def expected_test_error(d: int, m_s: int, *, sigma: float = 0.6, mu_norm: float 
     Parameters
     ----------
     d : int
-        Dimension, :math:`\ge 1`.
+        Dimension of :math:`x`, at least 1; only the :math:`d - 1` directions
+        orthogonal to :math:`\mu` enter, through :math:`\chi_{d-1}`.
     m_s : int
-        Training points, :math:`\ge 2`.
+        Number of real training points the classifier averages, at least 2.
     sigma : float
-        Noise level, :math:`> 0`.
+        Per-coordinate noise standard deviation of both classes, positive.
     mu_norm : float
         :math:`\lVert\mu\rVert \ge 0` (1 in the authors' runs).
 
@@ -61,10 +62,10 @@ def expected_test_error(d: int, m_s: int, *, sigma: float = 0.6, mu_norm: float 
     >>> bool(bayes < e < bayes + 0.01)
     True
     """
-    d = as_int(d, "d", 1)
-    m = as_int(m_s, "m_s", 2)
-    sigma = as_sigma(sigma)
-    r = as_real(mu_norm, "mu_norm", low=0.0)
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m = positive_int(m_s, "m_s", minimum=2, allow_integral_float=True)
+    sigma = positive(sigma, "sigma")
+    r = nonnegative(mu_norm, "mu_norm")
     if r == 0.0:
         return 0.5
     s = sigma / math.sqrt(m)

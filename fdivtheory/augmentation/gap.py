@@ -21,7 +21,9 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ._validation import as_int, class_sizes
+from fdivtheory._arguments import positive_int
+
+from ._validation import class_sizes
 
 __all__ = ["ExpectedGap", "expected_gap", "expected_gap_expression"]
 
@@ -221,9 +223,9 @@ def expected_gap(d: int, m_s: int, m_g: int) -> ExpectedGap:
     >>> g.exact, round(g.total, 6), g.train, g.divergence
     ('1005/10201', 0.09852, 5.0, 0.0)
     """
-    d = as_int(d, "d", 1)
-    m_s = as_int(m_s, "m_s", 4)
-    m_g = as_int(m_g, "m_g", 0)
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m_s = positive_int(m_s, "m_s", minimum=4, allow_integral_float=True)
+    m_g = positive_int(m_g, "m_g", minimum=0, allow_integral_float=True)
     total, train, div, gen = _exact(d, m_s, m_g)
     m_t = m_s + m_g
     return ExpectedGap(float(total), float(train), float(div), float(gen),

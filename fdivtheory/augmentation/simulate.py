@@ -14,7 +14,8 @@ the reference code.
 Two samplers, equal in law for every reported quantity:
 
 * ``method="full"`` draws every training, generated and test point, as the
-  authors' script does;
+  authors' script does (the test risks are taken from the drawn normals,
+  docs/theory/gda.md, §4.3);
 * ``method="sufficient"`` draws the training points (the 0-1 training error
   needs them) but only the sufficient statistics of the generated and test
   sets: generated class means :math:`N(\bar u_c, \hat v/g_c)` and within-class
@@ -40,7 +41,10 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
-from ._validation import as_choice, as_gammas, as_int, as_sigma, class_sizes
+from fdivtheory import _backend
+from fdivtheory._arguments import check_shape, choice, finite_array, positive, positive_int
+
+from ._validation import as_gammas, class_sizes
 
 __all__ = ["GMMSimulation", "simulate_gmm"]
 
@@ -93,17 +97,6 @@ class GMMSimulation:
     sigma: float
 
 
-def _to_numpy(a: Any) -> np.ndarray:
-    if isinstance(a, np.ndarray):
-        return a
-    if hasattr(a, "get"):
-        return np.asarray(a.get())
-    try:
-        return np.asarray(a)
-    except TypeError:
-        return np.asarray(a.__array__())
-
-
 class _Draws:
     """Random variates as arrays of ``xp``: CuPy's generator on GPU, NumPy's elsewhere."""
 
@@ -111,9 +104,7 @@ class _Draws:
         self.rng, self.xp = rng, xp
         self.gpu = None
         if device == "gpu":
-            import cupy
-
-            self.gpu = cupy.random.RandomState(int(rng.integers(2**63 - 1)))
+            self.gpu = _backend.cupy_random_state(int(rng.integers(2**63 - 1)))
 
     def normal(self, shape: tuple[int, ...], dtype=np.float64) -> Any:
         if self.gpu is not None:
@@ -127,16 +118,6 @@ class _Draws:
         if self.gpu is not None:
             return self.gpu.chisquare(df, shape)
         return self.xp.asarray(2.0 * self.rng.standard_gamma(df / 2.0, shape))
-
-
-def _namespace(device: str, xp: Any) -> Any:
-    if xp is not None:
-        return xp
-    if device == "gpu":
-        import array_api_compat.cupy as cupy_xp  # CuPy with the array-API names (astype, concat)
-
-        return cupy_xp
-    return np
 
 
 def simulate_gmm(d: int, m_s: int, gamma, trials: int, *, sigma: float = 0.6,
@@ -192,26 +173,24 @@ def simulate_gmm(d: int, m_s: int, gamma, trials: int, *, sigma: float = 0.6,
     >>> abs(r.mean_gap - 5.0) < 4 * r.se_gap      # E[gap] = d / m_S without augmentation
     True
     """
-    d = as_int(d, "d", 1)
-    m_s = as_int(m_s, "m_s", 4)
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m_s = positive_int(m_s, "m_s", minimum=4, allow_integral_float=True)
     gammas, scalar = as_gammas(gamma)
-    trials = as_int(trials, "trials", 2)
-    sigma = as_sigma(sigma)
+    trials = positive_int(trials, "trials", minimum=2, allow_integral_float=True)
+    sigma = positive(sigma, "sigma")
     if test_size is not None:
-        test_size = as_int(test_size, "test_size", 1)
-    method = as_choice(method, "method", METHODS)
-    device = as_choice(device, "device", DEVICES)
+        test_size = positive_int(test_size, "test_size", minimum=1, allow_integral_float=True)
+    method = choice(method, "method", METHODS)
+    device = choice(device, "device", DEVICES)
     if not isinstance(zero_one, bool):
         raise TypeError(f"zero_one must be a bool, got {type(zero_one).__name__}")
     if mu is None:
         mu_np = np.full(d, 1.0 / math.sqrt(d))
     else:
-        mu_np = np.asarray(mu, dtype=np.float64)
-        if mu_np.shape != (d,) or not np.all(np.isfinite(mu_np)):
-            raise ValueError(f"mu must be a finite vector of length d = {d}")
+        mu_np = check_shape(finite_array(mu, "mu"), "mu", (d,), reason="one entry per dimension")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
-        as_int(seed, "seed", 0))
-    xp = _namespace(device, xp)
+        positive_int(seed, "seed", minimum=0, allow_integral_float=True))
+    xp = _backend.device_namespace(device if xp is None else xp)
     draws = _Draws(rng, xp, device)
     m_g = np.array([int(g * m_s) for g in gammas])
     per_trial = max(m_s * d, (test_size or 1) * d if method == "full" else 1,
@@ -311,7 +290,7 @@ def _sufficient(xp, draws: _Draws, rng, b, d, m_s, m_g, sigma, test_size, zero_o
         else:
             test = (test_ss + test_size * xp.sum((test_mean - theta) ** 2, axis=1)) / (
                 two_s2 * test_size)
-        nll.append(_to_numpy(test - train))
+        nll.append(_backend.to_numpy(test - train))
         if zero_one:
             wrong = _zero_one_train(xp, xp.sum(u * theta[:, None, :], axis=2), n_minus)
             s = xp.sqrt(xp.sum(theta * theta * var, axis=1))
@@ -326,8 +305,8 @@ def _sufficient(xp, draws: _Draws, rng, b, d, m_s, m_g, sigma, test_size, zero_o
                 thr = xp.astype(thr, xp.float32)[:, None]
                 bad = z <= thr if cls < 0 else z < thr
                 wrong = wrong + xp.sum(xp.astype(bad, xp.float64), axis=1)
-            test01 = _test_zero_one(rng, _to_numpy(theta), mu_np, sigma, test_size)
-            zo.append(test01 - _to_numpy(wrong) / m_t)
+            test01 = _test_zero_one(rng, _backend.to_numpy(theta), mu_np, sigma, test_size)
+            zo.append(test01 - _backend.to_numpy(wrong) / m_t)
     out = {"nll": np.stack(nll, axis=1)}
     if zero_one:
         out["zero_one"] = np.stack(zo, axis=1)
@@ -341,8 +320,9 @@ def _classes(g_minus: int, g_plus: int) -> list[int]:
 def _full(xp, draws: _Draws, rng, b, d, m_s, m_g, sigma, test_size, zero_one, mu_np):
     """Every point drawn; labels balanced (class -1 first), x = y mu + sigma e.
 
-    Losses use y x: ||x - y theta||^2 = ||y x - theta||^2 and y theta^T x = theta^T (y x).
-    Sums over a data set are taken through its sums of y x and of ||y x||^2, which is
+    Losses use ``u = y x``: ``||x - y theta||^2 = ||u - theta||^2`` and
+    ``y theta^T x = theta^T u``.  Sums over a data set are taken through its sums of
+    ``u`` and of ``||u||^2``, which is
     the same arithmetic as averaging the per-point losses.
     """
     n_minus, _ = class_sizes(m_s)
@@ -375,25 +355,34 @@ def _full(xp, draws: _Draws, rng, b, d, m_s, m_g, sigma, test_size, zero_one, mu
     if test_size is None:
         diff = theta_all - mu[None, :, None]
         test = d / 2.0 + xp.sum(diff * diff, axis=1) / two_s2  # (b, G)
-        test01 = _test_zero_one_all(rng, _to_numpy(theta_all), mu_np, sigma) if zero_one \
+        test01 = _test_zero_one_all(rng, _backend.to_numpy(theta_all), mu_np, sigma) if zero_one \
             else None
     else:
         t_minus, _ = class_sizes(test_size)
-        y_t = xp.asarray(np.repeat([-1.0, 1.0], [t_minus, test_size - t_minus]))
-        # y x = y (y mu + sigma e) = mu + sigma (y e), and y e has the law of e
-        yx_t = mu + sigma * draws.normal((b, test_size, d))
-        sq = xp.sum(yx_t * yx_t, axis=(1, 2))
-        tot = xp.sum(yx_t, axis=1)                             # (b, d)
+        # y x = y (y mu + sigma e) = mu + sigma (y e), and y e has the law of e.  The test
+        # risks need sum ||u||^2, sum u and each u^T theta; all are taken from the normals e
+        # directly (one pass each over the largest array of the simulation).
+        e = draws.normal((b, test_size, d))
+        e_sum = xp.sum(e, axis=1)                              # (b, d)
+        e_sq = xp.sum(e * e, axis=(1, 2))                      # (b,)
+        tot = test_size * mu + sigma * e_sum                   # sum of u over the test set
+        sq = (test_size * xp.sum(mu * mu) + 2.0 * sigma * xp.sum(e_sum * mu, axis=1)
+              + sigma**2 * e_sq)                               # sum of ||u||^2
         cross = xp.sum(tot[:, :, None] * theta_all, axis=1)    # (b, G)
         norm2 = xp.sum(theta_all * theta_all, axis=1)
         test = (sq[:, None] - 2.0 * cross + test_size * norm2) / (two_s2 * test_size)
         if zero_one:
-            proj_t = xp.matmul(yx_t, theta_all)                # (b, n, G)
-            bad_t = xp.where(y_t[None, :, None] < 0, proj_t <= 0, proj_t < 0)
-            test01 = _to_numpy(xp.mean(xp.astype(bad_t, xp.float64), axis=1))
-    out = {"nll": _to_numpy(test) - np.stack([_to_numpy(t) for t in trains], axis=1)}
+            # u^T theta = mu^T theta + sigma e^T theta < 0  <=>  e^T theta < -mu^T theta / sigma;
+            # a tie predicts +1, wrong for the t_minus points of class -1 (listed first)
+            thr = -xp.sum(mu[None, :, None] * theta_all, axis=1)[:, None, :] / sigma
+            pe = xp.matmul(e, theta_all)                       # (b, n, G)
+            # (counted as int8 sums, which the array API accumulates in the default integer)
+            wrong = (xp.sum(xp.astype(pe[:, :t_minus, :] <= thr, xp.int8), axis=1)
+                     + xp.sum(xp.astype(pe[:, t_minus:, :] < thr, xp.int8), axis=1))
+            test01 = _backend.to_numpy(xp.astype(wrong, xp.float64)) / test_size
+    out = {"nll": _backend.to_numpy(test) - np.stack([_backend.to_numpy(t) for t in trains], axis=1)}
     if zero_one:
-        out["zero_one"] = test01 - np.stack([_to_numpy(t) for t in train01], axis=1)
+        out["zero_one"] = test01 - np.stack([_backend.to_numpy(t) for t in train01], axis=1)
     return out
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from fdivtheory import closed_form
+from fdivtheory._arguments import positive, positive_int
 
-from ._validation import as_int, as_sigma, class_sizes
+from ._validation import class_sizes
 
 __all__ = ["GeneratorTV", "generator_tv", "tv_gaussian_diagonal_mc"]
 
@@ -127,12 +128,12 @@ def generator_tv(d: int, m_s: int, trials: int, *, sigma: float = 0.6, seed: int
     >>> r.exact, bool(abs(r.mean - 0.0902) < 4 * r.se)
     (True, True)
     """
-    d = as_int(d, "d", 1)
-    m_s = as_int(m_s, "m_s", 4)
-    trials = as_int(trials, "trials", 2)
-    sigma = as_sigma(sigma)
-    samples = as_int(samples, "samples", 2)
-    rng = np.random.default_rng(as_int(seed, "seed", 0))
+    d = positive_int(d, "d", minimum=1, allow_integral_float=True)
+    m_s = positive_int(m_s, "m_s", minimum=4, allow_integral_float=True)
+    trials = positive_int(trials, "trials", minimum=2, allow_integral_float=True)
+    sigma = positive(sigma, "sigma")
+    samples = positive_int(samples, "samples", minimum=2, allow_integral_float=True)
+    rng = np.random.default_rng(positive_int(seed, "seed", minimum=0, allow_integral_float=True))
     mu = np.full(d, 1.0 / math.sqrt(d))
     n_minus, n_plus = class_sizes(m_s)
     # u = y x: both classes are N(mu, sigma^2 I) in u, and TV is invariant under x -> -x

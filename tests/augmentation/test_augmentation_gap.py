@@ -60,3 +60,19 @@ def test_expected_gap_properties(d, half_m, half_g):
     # linear in d, decreasing in m_G, never above the no-augmentation value d / m_S
     assert g.total == pytest.approx(d * expected_gap(1, m_s, m_g).total, rel=1e-12)
     assert expected_gap(d, m_s, m_g + 2).total < g.total <= d / m_s
+
+
+def _gap_by_hand(d, m_s, m_g):
+    """d [(sum_c (n_c + g_c)^2 / n_c + m_G) / m_T^2 - sum_c g_c / (2 n_c m_T)] (docs/theory/gda.md, §5)."""
+    n = (m_s - m_s // 2, m_s // 2)
+    g = (m_g - m_g // 2, m_g // 2)
+    m_t = m_s + m_g
+    theta2 = (sum(Fraction((n[c] + g[c]) ** 2, n[c]) for c in (0, 1)) + m_g) / m_t**2
+    return d * (theta2 - sum(Fraction(g[c], n[c]) for c in (0, 1)) / (2 * m_t))
+
+
+@pytest.mark.parametrize("d, m_s, m_g", [(1, 5, 0), (2, 7, 13), (10, 4, 1), (3, 9, 1), (7, 11, 2),
+                                         (5, 11, 31), (1, 101, 999), (4, 6, 3)])
+def test_odd_sizes_match_the_hand_derivation(d, m_s, m_g):
+    # an oracle independent of the sympy derivation, exact in fractions
+    assert Fraction(expected_gap(d, m_s, m_g).exact) == _gap_by_hand(d, m_s, m_g)
