@@ -305,14 +305,31 @@ def power_perspective(p: Any, q: Any, beta: float, xp: Any) -> Any:
     with np.errstate(all="ignore"):
         L = log_ratio(p, q, xp)
         which, direct = _power_regime(b, L, xp)
+        # divided before the product: p corr / b may be finite where p corr is not
         if which == "E":
-            val = (kl_perspective(p, q, xp) + p * _correction(L, b - 1.0, xp)) / b
+            val = kl_perspective(p, q, xp) / b + p * (_correction(L, b - 1.0, xp) / b)
         else:
-            val = (kl_perspective(q, p, xp) - q * _correction(L, b, xp)) / (1.0 - b)
+            val = kl_perspective(q, p, xp) / (1.0 - b) - q * (_correction(L, b, xp) / (1.0 - b))
         if 0.0 < b < 1.0:
             pb = xp.exp(b * xp.log(p) + (1.0 - b) * xp.log(q))
             val = xp.where(direct, (b * (p - q) + q - pb) / (b * (1.0 - b)), val)
         return val
+
+
+def _mass_times_correction(lm: Any, m: Any, L: Any, s: float, div: float, xp: Any) -> Any:
+    """``m L (s L) phi2(s L) / div`` for the mass ``m = e^lm`` (div > 0), without 0 * inf:
+    in logs where m is not a normal float or the product is not finite;
+    ``log(phi1(x) - 1) = x - log x`` to double precision for x > 700."""
+    corr = _correction(L, s, xp)
+    prod = m * (corr / div)
+    ok = (m >= _TINY) & (m <= _HUGE) & (prod == prod) & (xp.abs(prod) < math.inf)
+    x = s * L
+    big = x > 700.0
+    xb = xp.where(big, x, xp.ones_like(x))
+    xs = xp.where(big, xp.ones_like(x), x)
+    logc = xp.log(xp.abs(L)) + xp.where(big, xb - xp.log(xb), xp.log(xp.abs(xs * exprel2(xs, xp))))
+    far = math.copysign(1.0, s) * xp.exp(lm + logc - math.log(div))
+    return xp.where(corr == 0.0, xp.zeros_like(L), xp.where(ok, prod, far))
 
 
 def power_perspective_log(lp: Any, lq: Any, beta: float, xp: Any) -> Any:
@@ -323,13 +340,11 @@ def power_perspective_log(lp: Any, lq: Any, beta: float, xp: Any) -> Any:
         p, q = xp.exp(lp), xp.exp(lq)
         which, direct = _power_regime(b, L, xp)
         if which == "E":
-            corr = _correction(L, b - 1.0, xp)
-            val = (kl_perspective_log(lp, lq, xp)
-                   + xp.where(corr == 0.0, xp.zeros_like(L), p * corr)) / b
+            val = (kl_perspective_log(lp, lq, xp) / b
+                   + _mass_times_correction(lp, p, L, b - 1.0, b, xp))
         else:
-            corr = _correction(L, b, xp)
-            val = (kl_perspective_log(lq, lp, xp)
-                   - xp.where(corr == 0.0, xp.zeros_like(L), q * corr)) / (1.0 - b)
+            val = (kl_perspective_log(lq, lp, xp) / (1.0 - b)
+                   - _mass_times_correction(lq, q, L, b, 1.0 - b, xp))
         if 0.0 < b < 1.0:
             # p (b - e^((b-1)L)) + q (1 - b) for L > 0, q (b expm1(L) + 1 - e^(bL)) for
             # L <= 0: no inf - inf where p or q overflows

@@ -10,7 +10,14 @@ Limits: :math:`D_0 = -\log Q(\mathrm{supp}\,P)`, :math:`D_1 = KL`,
 :math:`D_\infty = \log\max_i p_i/q_i`.  With a support mismatch
 (:math:`q_i = 0 < p_i`) :math:`D_\alpha = +\infty` for α ≥ 1 and is finite
 for α < 1.  Sums are computed as log-sum-exp of
-:math:`\alpha\log p + (1-\alpha)\log q` (no under/overflow).
+:math:`\alpha\log p + (1-\alpha)\log q` (no under/overflow); where the sum is
+near 1 (p ≈ q, or α near 1) as
+:math:`D_\alpha = \log\!\big(1 + \alpha(\alpha-1)\,T_\alpha\big)/(\alpha-1)`
+with :math:`T_\alpha = \sum_i q_i f_\alpha(p_i/q_i)` the power divergence
+(non-negative terms, formed without cancellation), which keeps full relative
+accuracy down to :math:`D_\alpha \approx 10^{-300}` and is exactly 0 at p = q.
+The entropies use :math:`\log(1 + \sum_i p_i\,\mathrm{expm1}((\alpha-1)\log x_i))`
+(terms of one sign) near α = 1 and near a point mass.
 
 These are defined for probability vectors: by default
 ``normalize="check"`` raises if a total differs from 1 by more than 1e-9;
@@ -68,9 +75,70 @@ def _reduce(rows: V.RowFunction, p: Array, q: Array, *, axis: int, keepdims: boo
                          base=base, invalid=invalid, nan_policy=nan_policy)
 
 
+_NEAR_LOG = 0.05
+"""Rows with |log sum p^a q^(1-a)| below this take the power-divergence form."""
+
+
+def _log1p_power_form(P: Array, Q: Array, a: float, *, xp: Any, omit_nan: bool,
+                      normalize: bool) -> Array:
+    """``a (a - 1) T`` with T the power divergence of order a (standardised terms).
+
+    For probability vectors ``sum_i p_i^a q_i^(1-a) = 1 + a (a - 1) T``: each
+    term ``q ((p/q)^a - 1 - a (p/q - 1))`` is formed without cancellation (the
+    pole-free power ladder), so ``log1p`` of it keeps full relative accuracy
+    where the sum is near 1 (p ~ q, or a near 1), and is exactly 0 at p = q.
+    """
+    from fdivtheory.generators import get_generator
+
+    T, _ = kernels.rowwise(get_generator("power", beta=a), P, Q, omit_nan=omit_nan,
+                           normalize=normalize, xp=xp)
+    return (a * (a - 1.0)) * T
+
+
+def _power_form_log(P: Array, Q: Array, a: float, fl: V.RowFlags, xp: Any,
+                    omit_nan: bool) -> Array:
+    """``a (a - 1) T`` of the normalised rows, T from the log-masses ``log x + log(k/t)``."""
+    from fdivtheory.divergence import _log_rows
+    from fdivtheory.generators import get_generator
+
+    def logs(X, total):
+        k, t = generic.scales(X, total, xp)
+        shift = (xp.log(k) - xp.log(t))[..., None]
+        pos = X > 0
+        lx = xp.log(xp.where(pos, X, xp.ones_like(X))) + shift
+        return xp.where(pos, lx, xp.where(X == 0, xp.full_like(X, -math.inf), X))
+
+    T, _ = _log_rows(get_generator("power", beta=a), logs(P, fl.sum_p), logs(Q, fl.sum_q),
+                     xp=xp, omit_nan=omit_nan, normalize=False, per_coordinate=False)
+    return (a * (a - 1.0)) * T
+
+
+def _lost_mass(X: Array, total: Array, xp: Any) -> Array:
+    """Rows with a positive mass whose normalised value is below the normal range."""
+    k, t = generic.scales(X, total, xp)
+    Xn = X * k[..., None] / t[..., None]
+    return xp.any((X > 0) & (Xn < 2.2250738585072014e-308), axis=-1)
+
+
 def _renyi_values(P: Array, Q: Array, a: float, *, xp: Any, omit_nan: bool,
                 normalize: bool) -> tuple[Array, V.RowFlags]:
     val, fl = kernels.renyi(P, Q, a, omit_nan=omit_nan, normalize=normalize, xp=xp)
+    if 0.0 < a < math.inf:
+        # log s = (a - 1) D small: log s loses eps/|log s| of relative accuracy; there
+        # D = log1p(a (a - 1) T)/(a - 1) (a second pass, for such rows only)
+        with np.errstate(all="ignore"):
+            small = xp.abs(val * (a - 1.0)) < _NEAR_LOG
+        if bool(xp.any(small)):
+            S = _log1p_power_form(P, Q, a, xp=xp, omit_nan=omit_nan, normalize=normalize)
+            with np.errstate(all="ignore"):
+                if normalize:  # the f-divergence terms take a mass that underflows as 0:
+                    # such rows from the log-masses log x + log(k/t) (generic path)
+                    lost = small & (_lost_mass(P, fl.sum_p, xp) | _lost_mass(Q, fl.sum_q, xp))
+                    if bool(xp.any(lost)):
+                        S = xp.where(lost, _power_form_log(P, Q, a, fl, xp, omit_nan), S)
+                use = small & (S >= -0.5) & (S < math.inf)
+                near = xp.log1p(xp.where(use, S, xp.zeros_like(S))) / (a - 1.0)
+            val = xp.where(use, near, val)
     return xp.maximum(val, xp.zeros_like(val)), fl
 
 
@@ -218,7 +286,13 @@ def _chernoff_rows(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
         def neg(lam, pi=pi, qi=qi):
             with np.errstate(all="ignore"):
-                return float(generic.log_hellinger_integral(pi, qi, lam, np))
+                lh = float(generic.log_hellinger_integral(pi, qi, lam, np))
+            if abs(lh) < _NEAR_LOG:  # near p = q: log1p of the power form (see renyi)
+                S = float(_log1p_power_form(pi[None, :], qi[None, :], lam, xp=np,
+                                            omit_nan=False, normalize=False)[0])
+                if -0.5 <= S < math.inf:
+                    lh = math.log1p(S)
+            return lh
 
         res = minimize_scalar(neg, bounds=(1e-12, 1 - 1e-12), method="bounded",
                               options={"xatol": 1e-12})
@@ -262,7 +336,18 @@ def _entropy_rows(P: Array, _: Array, a: float, *, xp: Any, omit_nan: bool,
         else:
             e = xp.where(pos, a * lp, xp.full_like(P, -math.inf))
             mx = xp.max(e, axis=-1)
-            val = (xp.log(xp.sum(xp.exp(e - mx[..., None]), axis=-1)) + mx) / (1.0 - a)
+            lse = xp.log(xp.sum(xp.exp(e - mx[..., None]), axis=-1)) + mx
+            val = lse / (1.0 - a)
+            # sum p^a = 1 + S, S = sum p expm1((a - 1) log p): terms of one sign, no
+            # cancellation; log1p(S)/(1 - a) near a = 1 and near a point mass (lse ~ 0)
+            x = (a - 1.0) * lp
+            S = xp.sum(xp.where(pos, P * xp.expm1(xp.where(pos, x, xp.zeros_like(x))),
+                                xp.zeros_like(P)), axis=-1)
+            big = xp.any(pos & (xp.abs(x) > 700.0), axis=-1)
+            use = (~big & (S >= -0.5) & (S < math.inf)
+                   & ((abs(a - 1.0) <= 0.5) | (xp.abs(lse) < 0.5)))
+            near = xp.log1p(xp.where(use, S, xp.zeros_like(S))) / (1.0 - a)
+            val = xp.where(use, near, val)
     return xp.maximum(val, xp.zeros_like(val)), fl
 
 
@@ -311,6 +396,18 @@ def _cross_entropy_rows(P: Array, Q: Array, a: float, *, xp: Any, omit_nan: bool
             mxs = xp.where(xp.isfinite(mx), mx, xp.zeros_like(mx))
             lse = xp.log(xp.sum(xp.exp(e - mxs[..., None]), axis=-1)) + mxs
             val = lse / (1.0 - a)
+            # sum p q^(a-1) = sum p + S, S = sum p expm1((a - 1) log q) (q_i = 0 < p_i:
+            # -p_i for a > 1); for probability vectors log1p(S)/(1 - a), accurate near
+            # a = 1 and where the sum is near 1
+            both = pos & (Q > 0)
+            x = (a - 1.0) * xp.where(both, lq, zero)
+            em = xp.where(both, xp.expm1(x), xp.full_like(P, -1.0))
+            S = xp.sum(xp.where(pos, P * em, zero), axis=-1)
+            big = xp.any(both & (xp.abs(x) > 700.0), axis=-1)
+            use = (~big & (S >= -0.5) & (S < math.inf)
+                   & ((abs(a - 1.0) <= 0.5) | (xp.abs(lse) < 0.5)))
+            near = xp.log1p(xp.where(use, S, xp.zeros_like(S))) / (1.0 - a)
+            val = xp.where(use, near, val)
             if a < 1.0:
                 val = xp.where(mism, xp.full_like(val, math.inf), val)
             val = xp.where(lse == -math.inf, xp.full_like(val, math.inf), val)

@@ -82,3 +82,61 @@ def test_renyi_on_gpu_generic_path():
         got = fd.renyi(cp.asarray(P), cp.asarray(Q), a, normalize=True)
         assert isinstance(got, cp.ndarray)
         np.testing.assert_allclose(cp.asnumpy(got), ref, rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# The accuracy classes of tests/test_accuracy_divergences.py on the CuPy kernels
+# (the CPU kernels are checked there against mpmath; here the GPU against them)
+# ---------------------------------------------------------------------------
+
+EDGE_P = np.array([
+    [0.5, 0.3, 0.2], [0.25 + 2.0**-40, 0.25 - 2.0**-40, 0.5], [0.2 * (1 + 1e-9), 0.3, 0.5],
+    [1e-5, 0.5, 0.5 - 1e-5], [1e-100, 1.0, 2.0], [3e-300, 1.0, 1e-200],
+    [1e300, 1.0, 1e-300], [1.0, 1.0, 1.0], [1e160, 1.0, 1e-300], [1.7e308, 1.0, 0.0]])
+EDGE_Q = np.array([
+    [0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.2, 0.3, 0.5 * (1 + 1e-12)],
+    [0.5, 1e-5, 0.5 - 1e-5], [1.0, 1e-100, 2.0 + 1e-13], [1.0, 7e-301, 1e-200 * (1 + 1e-12)],
+    [1e299, 1e-10, 1e-301], [1e-300, 1.0, 1.0 + 2.0**-45], [1e20, 1.0, 1.0], [1e300, 1.0, 0.0]])
+EDGE_DESCRIPTORS = [
+    *(("power", b) for b in (1e-15, -1e-15, 1.0 - 1e-12, 1.0 + 1e-12, 1e-8, 0.03, 0.97,
+                             0.5, 2.0, -1.0, 5.0 / 3.0, 0.25, 10.0, -3.0)),
+    ("chi_alpha", 2.0), ("chi_alpha", 1.5), ("chi_alpha", 3.0), ("pearson",), ("neyman",),
+    ("triangular",), ("hellinger_sq",), ("skew_js", 0.5), ("skew_js", 0.2), ("kl",),
+    ("jeffreys",)]
+
+
+@pytest.mark.parametrize("desc", EDGE_DESCRIPTORS, ids=str)
+def test_gpu_edges_match_cpu(desc):
+    # float64: the same ladder as kernels.cpu_terms (pole-free power family, d (d/q)
+    # forms, (p - q)/(sqrt p + sqrt q), the two-h skew JS, |p - q| (|p - q|/q)^(a - 1))
+    ref = cpu.rowwise_divergence(desc, EDGE_P, EDGE_Q, False)[0]
+    got = cp.asnumpy(gpu.rowwise_divergence(desc, cp.asarray(EDGE_P), cp.asarray(EDGE_Q),
+                                            False)[0])
+    finite = np.isfinite(ref)
+    np.testing.assert_array_equal(np.isfinite(got), finite)
+    np.testing.assert_allclose(got[finite], ref[finite], rtol=1e-12, atol=0)
+
+
+def test_gpu_issue_examples():
+    p, q = cp.asarray([0.5, 0.3, 0.2]), cp.asarray([0.25, 0.25, 0.5])
+    assert float(fd.power_divergence(p, q, 1e-15)) == pytest.approx(0.218011910943328,
+                                                                      rel=1e-13)
+    chi = fd.get_generator("chi_alpha", alpha=2)
+    assert float(fd.f_divergence(cp.asarray([1.0, 1.0]), cp.asarray([1e-300, 1.0]), chi)) == (
+        pytest.approx(1e300, rel=1e-12))
+    near_p = cp.asarray([0.25 * (1 + 1e-12), 0.25 * (1 - 1e-12), 0.5])
+    near_q = cp.asarray([0.25, 0.25, 0.5])
+    for fn in (fd.hellinger_sq, lambda a, b: fd.power_divergence(a, b, -0.5), fd.js):
+        ref = fn(cp.asnumpy(near_p), cp.asnumpy(near_q))
+        assert float(fn(near_p, near_q)) == pytest.approx(float(ref), rel=1e-12)
+
+
+def test_renyi_near_equal_on_gpu():
+    # p ~ q: the power-divergence form on the CuPy kernel (issue example: 6.6e-24)
+    p = np.array([[0.25 + 2.0**-40, 0.25 - 2.0**-40, 0.5], [0.5, 0.25, 0.25]])
+    q = np.array([[0.25, 0.25, 0.5], [0.5, 0.25 - 2.0**-30, 0.25 + 2.0**-30]])
+    for a in (0.5, 2.0, 1.0 + 1e-12, 5.0):
+        ref = fd.renyi(p, q, a)
+        got = fd.renyi(cp.asarray(p), cp.asarray(q), a)
+        np.testing.assert_allclose(cp.asnumpy(got), ref, rtol=1e-12)
+        assert np.all(ref > 0)

@@ -28,6 +28,39 @@ def _diff_log(lp, lq, xp):
                     xp.exp(lp) - xp.exp(lq))
 
 
+_LOG_TINY, _LOG_HUGE = -708.3964185322641, 709.782712893384  # log of the normal range
+
+
+def _log_abs_diff(lp, lq, xp):
+    """log |p - q| from log p, log q (-inf at p = q)."""
+    L = lp - lq
+    aL = xp.abs(L)
+    near = aL < _LOG2
+    Ls = xp.where(near, L, xp.ones_like(L))
+    Lf = xp.where(near, xp.ones_like(L), aL)
+    return xp.where(near, lq + xp.log(xp.abs(xp.expm1(Ls))),
+                    xp.maximum(lp, lq) + xp.log1p(-xp.exp(-Lf)))
+
+
+def _via_logs(direct, log_term, lp, lq, xp):
+    """``direct`` (a product of exponentials) where p and q are normal floats and it is
+    finite, else ``exp(log_term)``: a finite log-mass whose exp under/overflows gives
+    neither 0 * inf nor a spurious 0 or inf."""
+    ok = ((lp > _LOG_TINY) & (lp < _LOG_HUGE) & (lq > _LOG_TINY) & (lq < _LOG_HUGE)
+          & (direct == direct) & (xp.abs(direct) < inf))
+    return xp.where(ok, direct, xp.exp(log_term))
+
+
+def _pearson_log(lp, lq, xp):
+    direct = _diff_log(lp, lq, xp) * xp.expm1(lp - lq)
+    return _via_logs(direct, 2.0 * _log_abs_diff(lp, lq, xp) - lq, lp, lq, xp)
+
+
+def _neyman_log(lp, lq, xp):
+    direct = _diff_log(lp, lq, xp) * -xp.expm1(lq - lp)
+    return _via_logs(direct, 2.0 * _log_abs_diff(lp, lq, xp) - lp, lp, lq, xp)
+
+
 def pearson() -> Generator:
     r"""Pearson χ²: :math:`f(u) = (u - 1)^2`.
 
@@ -52,7 +85,7 @@ def pearson() -> Generator:
         conjugate_fn=conj,
         perspective_fn=lambda p, q, xp: (p - q) * ((p - q) / q),
         f_log_fn=lambda t, xp: xp.expm1(t) ** 2,
-        perspective_log_fn=lambda lp, lq, xp: _diff_log(lp, lq, xp) * xp.expm1(lp - lq),
+        perspective_log_fn=_pearson_log,
         value_at_zero=1.0, slope_at_infinity=inf, slope_at_zero=-2.0, slope_at_one=0.0,
         sympy_fn=lambda u: (u - 1) ** 2, kernel=("pearson",),
         references=("Pearson (1900), Philos. Mag. 50:157-175",),
@@ -90,7 +123,7 @@ def neyman() -> Generator:
         conjugate_fn=conj,
         perspective_fn=lambda p, q, xp: (p - q) * ((p - q) / p),
         f_log_fn=lambda t, xp: xp.expm1(t) * -xp.expm1(-t),  # (u - 1)(1 - 1/u)
-        perspective_log_fn=lambda lp, lq, xp: _diff_log(lp, lq, xp) * -xp.expm1(lq - lp),
+        perspective_log_fn=_neyman_log,
         value_at_zero=inf, slope_at_infinity=1.0, slope_at_zero=-inf, slope_at_one=0.0,
         conjugate_at_slope=2.0,  # lim u - (u - 2 + 1/u)
         sympy_fn=lambda u: (u - 1) ** 2 / u, kernel=("neyman",),
@@ -185,6 +218,12 @@ def le_cam(scale: float = 0.5, name: str = "le_cam") -> Generator:
         d = u - 1.0
         return c * d * (d / (u + 1.0))
 
+    def persp_log(lp, lq, xp):
+        # log(p + q) = max + log1p(e^-|L|)
+        direct = c * _diff_log(lp, lq, xp) * xp.tanh((lp - lq) / 2.0)
+        lse = xp.maximum(lp, lq) + xp.log1p(xp.exp(-xp.abs(lp - lq)))
+        return _via_logs(direct, math.log(c) + 2.0 * _log_abs_diff(lp, lq, xp) - lse, lp, lq, xp)
+
     return Generator(
         name=name,
         f_fn=f,
@@ -194,7 +233,7 @@ def le_cam(scale: float = 0.5, name: str = "le_cam") -> Generator:
         conjugate_fn=conj,
         perspective_fn=lambda p, q, xp: c * (p - q) * ((p - q) / (p + q)),
         f_log_fn=lambda t, xp: c * xp.expm1(t) * xp.tanh(t / 2.0),  # (u - 1)/(u + 1) = tanh(t/2)
-        perspective_log_fn=lambda lp, lq, xp: c * _diff_log(lp, lq, xp) * xp.tanh((lp - lq) / 2.0),
+        perspective_log_fn=persp_log,
         value_at_zero=c, slope_at_infinity=c, slope_at_zero=-3.0 * c, slope_at_one=0.0,
         conjugate_at_slope=3.0 * c,  # lim c u - c (u - 1)^2 / (u + 1) = lim c (3u - 1)/(u + 1)
         sympy_fn=lambda u: sym_number(c) * (u - 1) ** 2 / (u + 1),
@@ -242,8 +281,15 @@ def chi_alpha(alpha: float = 2.0) -> Generator:
         return xp.where(inside, val, xp.full_like(t, -1.0))
 
     def persp(p, q, xp):
+        # |p - q| (|p - q|/q)^(a - 1); in logs where (|p - q|/q)^(a - 1) over/underflows
         d = xp.abs(p - q)
-        return d * (d / q) ** (a - 1.0)
+        r = d / q
+        t = d * r ** (a - 1.0)
+        pos = d > 0.0
+        ok = (t < inf) & (r < inf) & (r > 0.0)
+        ds = xp.where(pos, d, xp.ones_like(d))
+        logs = xp.exp(xp.log(ds) + (a - 1.0) * (xp.log(ds) - xp.log(q)))
+        return xp.where(pos, xp.where(ok, t, logs), xp.zeros_like(d))
 
     def persp_log(lp, lq, xp):
         # |p - q| |expm1(L)|^(a - 1); for L > log 2, log expm1(L) = L + log1p(-e^-L) (no
@@ -253,7 +299,8 @@ def chi_alpha(alpha: float = 2.0) -> Generator:
         Lp = xp.where(pos, L, xp.ones_like(L))
         r = xp.where(pos, xp.exp((a - 1.0) * (Lp + xp.log1p(-xp.exp(-Lp)))),
                      xp.abs(xp.expm1(xp.where(pos, xp.zeros_like(L), L))) ** (a - 1.0))
-        return xp.abs(_diff_log(lp, lq, xp)) * r
+        direct = xp.abs(_diff_log(lp, lq, xp)) * r
+        return _via_logs(direct, a * _log_abs_diff(lp, lq, xp) + (1.0 - a) * lq, lp, lq, xp)
 
     return Generator(
         name=f"chi_alpha(alpha={a:g})",

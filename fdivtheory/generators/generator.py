@@ -271,13 +271,23 @@ class Generator:
                 return self.perspective_log_fn(log_p, log_q, xp)
             if self.slope_at_one != 0:
                 return self.perspective(xp.exp(log_p), xp.exp(log_q))
-            # q f(p/q) = e^(log q) f_log(log p - log q); the product in log space where
-            # q is not a normal float (0 * inf otherwise)
-            fl = self.f_log(log_p - log_q)
-            q = xp.exp(log_q)
-            normal = (q >= 2.2250738585072014e-308) & (q < inf)
-            prod = q * xp.where(normal, fl, xp.zeros_like(fl))
-            far = xp.exp(log_q + xp.log(xp.maximum(fl, xp.zeros_like(fl))))
+            # q f(p/q) = e^(log q) f_log(L), L = log p - log q, for L <= 0, and
+            # e^(log p) g(L) with g(L) = e^-L f(e^L) for L > 0 (g -> f'(inf) where e^L
+            # overflows: no inf from f_log where the term is finite); the product in log
+            # space where the mass is not a normal float (0 * inf otherwise)
+            L = log_p - log_q
+            pos = L > 0
+            zero = xp.zeros_like(L)
+            fl = self.f_log(xp.where(pos, zero, L))
+            Lp = xp.where(pos, L, zero)
+            g = xp.exp(-Lp) * self.f_log(Lp)
+            g = xp.where((g == g) & (g < inf), g, xp.full_like(L, self.slope_at_infinity))
+            val = xp.where(pos, g, fl)
+            lm = xp.where(pos, log_p, log_q)
+            m = xp.exp(lm)
+            normal = (m >= 2.2250738585072014e-308) & (m < inf)
+            prod = m * xp.where(normal, val, zero)
+            far = xp.exp(lm + xp.log(xp.maximum(val, zero)))
             return xp.where(normal, prod, far)
 
     def sympy_expr(self, u: Any) -> Any:

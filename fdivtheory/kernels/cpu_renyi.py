@@ -43,8 +43,13 @@ def _renyi_exact(P, Q, i, alpha, omit_nan, kp, rp, kq, rq):
 
     Near alpha = 1 also ``log1p(sum_i p_i expm1((alpha - 1) log(p_i/q_i))) / (alpha - 1)``
     (exactly 0 at p = q), kept unless an exponent exceeds 700, the sum is below
-    -1/2 or the log-sum-exp value is infinite.  Masses enter as p kp rp, q kq rq.
+    -1/2 or the log-sum-exp value is infinite.  Masses enter as p kp rp, q kq rq,
+    their logarithms as log p + log(kp rp) and their supports as given, so that a
+    mass whose normalised value underflows still counts (orders near 0: p^alpha
+    does not vanish with p; every order: q).
     """
+    lkp = math.log(kp) + math.log(rp)
+    lkq = math.log(kq) + math.log(rq)
     fl = 0
     sp = 0.0
     sq = 0.0
@@ -67,19 +72,21 @@ def _renyi_exact(P, Q, i, alpha, omit_nan, kp, rp, kq, rq):
             if alpha == 0.0:
                 if p0 > 0.0:  # the support of the masses given (p may underflow to 0)
                     mass += q
-            elif p > 0.0:
+            elif p0 > 0.0:
+                lp = math.log(p0) + lkp
+                lq = math.log(q0) + lkq if q0 > 0.0 else -INF
                 if alpha == INF:
-                    lr = math.log(p) - math.log(q) if q > 0.0 else INF
+                    lr = lp - lq if q0 > 0.0 else INF
                     if lr > lr_max:
                         lr_max = lr
-                elif q > 0.0:
-                    e = alpha * math.log(p) + (1.0 - alpha) * math.log(q)
+                elif q0 > 0.0:
+                    e = alpha * lp + (1.0 - alpha) * lq
                     if e > mx:
                         s = s * math.exp(mx - e) + 1.0
                         mx = e
                     else:
                         s += math.exp(e - mx)
-                    x = (alpha - 1.0) * (math.log(p) - math.log(q))
+                    x = (alpha - 1.0) * (lp - lq)
                     if abs(x) > 700.0:
                         big = True
                     else:
@@ -127,6 +134,19 @@ def _expm1(x, u):
 
 
 _S_MIN = 1e-250  # below this the fast sum may have lost terms to underflow
+_TINY = 2.2250738585072014e-308
+
+
+@njit(**_OPTS)
+def _any_lost(P, Q, i, kp, rp, kq, rq):
+    """Row i has a positive mass whose scaled value is below the normal range (the
+    reference takes its logarithm from the mass and the scale)."""
+    lost = False
+    for j in range(P.shape[1]):
+        p0 = np.float64(P[i, j])
+        q0 = np.float64(Q[i, j])
+        lost |= ((p0 > 0.0) & (p0 * kp * rp < _TINY)) | ((q0 > 0.0) & (q0 * kq * rq < _TINY))
+    return lost
 
 
 @njit(**_OPTS)
@@ -232,6 +252,8 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
                 sq = _radd(sq, q0)
             bad = not (s >= _S_MIN and s < INF)
             val = math.log(s) / (alpha - 1.0)
+        if scale is not None and not bad:  # the row is in cache: a second, cheap pass
+            bad = _any_lost(P, Q, i, kp, rp, kq, rq)
         fl = 0
         if bad:
             val, fl, sp, sq = _renyi_exact(P, Q, i, alpha, omit_nan, kp, rp, kq, rq)

@@ -114,18 +114,32 @@ def rowwise(gen: Any, P: Array, Q: Array, *, omit: bool, normalize: bool, xp: An
 # ---------------------------------------------------------------------------
 
 
-def log_hellinger_integral(P: Array, Q: Array, a: float, xp: Any) -> Array:
-    """log sum p^a q^(1-a) over the common support (-inf if empty), a not in {0, 1}."""
+def _logs(X: Array, shift: Array | None, xp: Any) -> Array:
+    """log x (+ the per-row shift; 0 where x = 0, which callers mask)."""
+    pos = X > 0
+    lx = xp.log(xp.where(pos, X, xp.ones_like(X)))
+    return lx if shift is None else lx + shift[..., None]
+
+
+def log_hellinger_integral(P: Array, Q: Array, a: float, xp: Any,
+                           logs: tuple[Array, Array] | None = None) -> Array:
+    """log sum p^a q^(1-a) over the common support (-inf if empty), a not in {0, 1}.
+
+    ``logs``: (log P, log Q) where the supports are P > 0, Q > 0 (the logs of
+    normalised masses formed as log x + log(k/t), so that a mass whose
+    normalised value underflows still counts).
+    """
     both = (P > 0) & (Q > 0)
-    one = xp.ones_like(P)
-    e = a * xp.log(xp.where(both, P, one)) + (1.0 - a) * xp.log(xp.where(both, Q, one))
+    LP, LQ = logs if logs is not None else (_logs(P, None, xp), _logs(Q, None, xp))
+    e = a * LP + (1.0 - a) * LQ
     e = xp.where(both, e, xp.full_like(P, -math.inf))
     mx = xp.max(e, axis=-1)
     mxs = xp.where(xp.isfinite(mx), mx, xp.zeros_like(mx))
     return xp.log(xp.sum(xp.exp(e - mxs[..., None]), axis=-1)) + mxs
 
 
-def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array) -> Array:
+def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array,
+                    LP: Array, LQ: Array) -> Array:
     """D_a for |a - 1| small: log1p(sum_i p_i expm1((a - 1) log(p_i/q_i))) / (a - 1).
 
     For probability vectors sum_i p_i = 1, so this equals the log-sum-exp form,
@@ -137,7 +151,7 @@ def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array) -> A
     pos = P > 0
     both = pos & (Q > 0)
     one = xp.ones_like(P)
-    lr = xp.log(xp.where(both, P, one)) - xp.log(xp.where(both, Q, one))
+    lr = xp.where(both, LP - LQ, xp.zeros_like(P))
     x = (a - 1.0) * lr
     big = xp.any(both & (xp.abs(x) > 700.0), axis=-1)
     # q_i = 0 < p_i: for a < 1 the term p_i q_i^(1-a) vanishes, expm1(-inf) = -1
@@ -150,25 +164,39 @@ def _renyi_near_one(P: Array, Q: Array, a: float, xp: Any, fallback: Array) -> A
 def renyi_rows(P: Array, Q: Array, a: float, *, omit: bool, normalize: bool,
                xp: Any) -> tuple[Array, RowFlags]:
     """Row-wise Rényi divergence of order a (not 1), unclamped, and the row flags."""
-    support = P > 0  # of the masses given: a normalised mass may underflow to 0
-    P, Q, fl = prepared(P, Q, omit=omit, normalize=normalize, xp=xp)
+    # supports and logarithms of the masses given (log x + log(k/t) when normalising):
+    # a mass whose normalised value underflows still counts (it matters for orders
+    # near 0, where p^a does not vanish with p, and for q at every order)
+    fl = row_flags(P, Q, xp)
+    if omit:
+        P, Q = omit_nan(P, Q, xp)
+    sp = sq = None
     with np.errstate(all="ignore"):
+        if normalize:
+            kp, tp = scales(P, fl.sum_p, xp)
+            kq, tq = scales(Q, fl.sum_q, xp)
+            sp, sq = xp.log(kp) - xp.log(tp), xp.log(kq) - xp.log(tq)
+        LP, LQ = _logs(P, sp, xp), _logs(Q, sq, xp)
+        support, supq = P > 0, Q > 0
+        if normalize:
+            P, Q = P * kp[..., None] / tp[..., None], Q * kq[..., None] / tq[..., None]
         if a == 0.0:
             mass = xp.sum(xp.where(support, Q, xp.zeros_like(Q)), axis=-1)
             val = -xp.log(mass)
         elif a == math.inf:
-            pos = P > 0
-            lr = xp.where(pos & (Q > 0), xp.log(xp.where(pos, P, xp.ones_like(P)))
-                          - xp.log(xp.where(Q > 0, Q, xp.ones_like(Q))),
-                          xp.where(pos, xp.full_like(P, math.inf), xp.full_like(P, -math.inf)))
+            lr = xp.where(support & supq, LP - LQ,
+                          xp.where(support, xp.full_like(P, math.inf), xp.full_like(P, -math.inf)))
             val = xp.max(lr, axis=-1)
         else:
-            lh = log_hellinger_integral(P, Q, a, xp)
+            # the supports of the masses given: (P > 0) of the normalised masses could drop one
+            Ps = xp.where(support, xp.maximum(P, xp.full_like(P, 5e-324)), P)
+            Qs = xp.where(supq, xp.maximum(Q, xp.full_like(Q, 5e-324)), Q)
+            lh = log_hellinger_integral(Ps, Qs, a, xp, logs=(LP, LQ))
             val = lh / (a - 1.0)
             if abs(a - 1.0) <= NEAR_ONE:
-                val = _renyi_near_one(P, Q, a, xp, val)
+                val = _renyi_near_one(Ps, Qs, a, xp, val, LP, LQ)
             if a > 1.0:
-                mism = xp.any((P > 0) & (Q == 0), axis=-1)
+                mism = xp.any(support & ~supq, axis=-1)
                 val = xp.where(mism, xp.full_like(val, math.inf), val)
             val = xp.where(lh == -math.inf, xp.full_like(val, math.inf), val)
     return val, fl

@@ -67,12 +67,14 @@ template <> struct fd_lim<float> {
     static __device__ float huge() { return 3.40282347e+38f; }
     static __device__ float inf() { return __int_as_float(0x7f800000); }
     static __device__ float nan() { return __int_as_float(0x7fc00000); }
+    static __device__ float expmax() { return 80.0f; }
 };
 template <> struct fd_lim<double> {
     static __device__ double tiny() { return 2.2250738585072014e-308; }
     static __device__ double huge() { return 1.7976931348623157e+308; }
     static __device__ double inf() { return __longlong_as_double(0x7ff0000000000000LL); }
     static __device__ double nan() { return __longlong_as_double(0x7ff8000000000000LL); }
+    static __device__ double expmax() { return 700.0; }
 };
 
 template <typename T> __device__ T fd_log_ratio(T p, T q) {
@@ -110,6 +112,31 @@ template <typename T> __device__ T fd_kl(T p, T q) {
     return q;
 }
 
+// h(y) = (1 + y) log1p(y) - y for y >= -1 (h(-1) = 1): the KL term per unit of mass
+template <typename T> __device__ T fd_h(T y) {
+    if (fabs(y) < T(0.25)) return fd_h_small(y);
+    if (y <= T(-1)) return T(1);
+    return (T(1) + y) * log1p(y) - y;
+}
+
+// phi2(x) = (e^x - 1 - x)/x^2: sum_{k=0}^{18} x^k/(k+2)! for |x| < 1, else (expm1(x)/x - 1)/x
+template <typename T> __device__ T fd_phi2(T x) {
+    if (fabs(x) < T(1)) {
+        T s = T(0);
+        for (int k = 18; k >= 0; --k) s = s * x + T(fd_phi2_c[k]);
+        return s;
+    }
+    return (expm1(x) / x - T(1)) / x;
+}
+
+// (b (p - q) + q - p^b q^(1-b)) / (b (1 - b)): the power term far from the poles
+template <typename T> __device__ T fd_power_direct(T p, T q, double b) {
+    // p^b q^(1-b) / |b (1 - b)| in logs: it may be finite where p^b q^(1-b) is not
+    double c = b * (1.0 - b);
+    T e = exp(T(b) * log(p) + T(1.0 - b) * log(q) - T(log(fabs(c))));
+    return (T(b) * (p - q) + q) / T(c) - (c > 0.0 ? e : -e);
+}
+
 // ---- terms: (p, q, parameters a0..a3 as in cpu._params) ------------------
 template <typename T> __device__ T fd_term_kl(T p, T q, double a0, double a1, double a2, double a3) {
     return fd_kl(p, q);
@@ -121,15 +148,17 @@ template <typename T> __device__ T fd_term_tv(T p, T q, double a0, double a1, do
     return T(0.5) * fabs(p - q);
 }
 template <typename T> __device__ T fd_term_pearson(T p, T q, double a0, double a1, double a2, double a3) {
-    if (q > T(0)) { T d = p - q; return d * d / q; }
+    if (q > T(0)) { T d = p - q; return d * (d / q); }  // d * d / q overflows first
     return p > T(0) ? fd_lim<T>::inf() : T(0);
 }
 template <typename T> __device__ T fd_term_neyman(T p, T q, double a0, double a1, double a2, double a3) {
-    if (p > T(0)) { T d = p - q; return d * d / p; }
+    if (p > T(0)) { T d = p - q; return d * (d / p); }
     return q > T(0) ? fd_lim<T>::inf() : T(0);
 }
 template <typename T> __device__ T fd_term_hellinger_sq(T p, T q, double a0, double a1, double a2, double a3) {
-    T d = sqrt(p) - sqrt(q);
+    // sqrt p - sqrt q = (p - q)/(sqrt p + sqrt q): no cancellation near p = q
+    T s = sqrt(p) + sqrt(q);
+    T d = s > T(0) ? (p - q) / s : T(0);
     return d * d;
 }
 template <typename T> __device__ T fd_term_jeffreys(T p, T q, double a0, double a1, double a2, double a3) {
@@ -139,51 +168,54 @@ template <typename T> __device__ T fd_term_jeffreys(T p, T q, double a0, double 
 }
 template <typename T> __device__ T fd_term_triangular(T p, T q, double a0, double a1, double a2, double a3) {
     T s = p + q;
-    if (s > T(0)) { T d = p - q; return d * d / s; }
+    if (s > T(0)) { T d = p - q; return d * (d / s); }
     return T(0);
 }
 template <typename T> __device__ T fd_term_skew_js(T p, T q, double a0, double a1, double a2, double a3) {
-    T pi = T(a0), a = T(1) - pi;
+    // pi KL(p, m) + a KL(q, m) = pi m h(a (p - q)/m) + a m h(-pi (p - q)/m), p - q once
+    T pi = T(a0), a = T(1.0 - a0);
     T m = pi * p + a * q;
-    return fd_clamp(pi * fd_kl(p, m) + a * fd_kl(q, m));
+    if (!(m > T(0))) return T(0);
+    T d = p - q;
+    return fd_clamp(pi * m * fd_h(fmax(a * d / m, T(-1))) + a * m * fd_h(fmax(-pi * d / m, T(-1))));
 }
 template <typename T> __device__ T fd_term_hockey_stick(T p, T q, double a0, double a1, double a2, double a3) {
     return fd_clamp(p - T(a0) * q);
 }
 template <typename T> __device__ T fd_term_chi_alpha(T p, T q, double a0, double a1, double a2, double a3) {
-    // q |p/q - 1|^a: no 0 * inf at tiny masses
-    if (q > T(0)) return q * pow(fabs(p / q - T(1)), T(a0));
+    // |p - q| (|p - q|/q)^(a - 1): no overflow of |p/q - 1|^a, no rounding of p/q - 1
+    if (q > T(0)) {
+        T d = fabs(p - q);
+        if (!(d > T(0))) return T(0);
+        T r = d / q, t = d * pow(r, T(a0 - 1.0));
+        if (t < fd_lim<T>::inf() && r < fd_lim<T>::inf() && r > T(0)) return t;
+        return exp(log(d) + T(a0 - 1.0) * (log(d) - log(q)));  // (d/q)^(a-1) over/underflows
+    }
     return p > T(0) ? fd_lim<T>::inf() : T(0);
 }
-// power family: ratio in (1/2, 2): q f(1 + d), d = (p - q)/q, by the Taylor series
-// f(1 + d) = sum_{k=2}^{25} a_k d^k, a_k = prod_{j=2}^{k-1} (b - j) / k!, for
-// |d| < min(0.05, 0.5 / max(1, |b|)), else c ((1 + d)^b - 1 - b d); otherwise
-// c (p^b q^(1-b) - q - b (p - q))  (generators._power; the a_k are loop-invariant)
+// power family: the pole-free ladder of cpu_terms._t_power (fdivtheory._special),
+// L = log(p/q), corr(s) = L (s L) phi2(s L):
+//   b >= 1, or 1/2 <= b < 1 with |(b - 1) L| <= 1: (KL(p, q) + p corr(b - 1)) / b
+//   b <= 0, or 0 < b < 1/2 with |b L| <= 1:        (KL(q, p) - q corr(b)) / (1 - b)
+//   otherwise, or an exponent s L beyond expmax:  the direct form fd_power_direct
 template <typename T> __device__ T fd_term_power(T p, T q, double a0, double a1, double a2, double a3) {
-    T b = T(a0);
+    double b = a0;
     if (p > T(0) && q > T(0)) {
-        T c = T(a1);  // 1 / (b (b - 1))
-        T r = p / q, t;
-        if (r > T(0.5) && r < T(2)) {
-            T d = (p - q) / q;
-            T d_max = fmin(T(0.05), T(0.5) / fmax(T(1), fabs(b)));
-            if (fabs(d) < d_max) {
-                T coef[24];
-                coef[0] = T(0.5);
-                for (int k = 3; k <= 25; ++k) coef[k - 2] = coef[k - 3] * (b - T(k - 1)) / T(k);
-                T acc = T(0);
-                for (int k = 23; k >= 0; --k) acc = acc * d + coef[k];
-                t = q * (d * d * acc);
-            } else {
-                t = q * (c * (exp(b * log1p(d)) - T(1) - b * d));
-            }
+        T L = fd_log_ratio(p, q), t;
+        T xe = T(b - 1.0) * L, xd = T(b) * L;
+        if (b >= 1.0 || (b >= 0.5 && fabs(xe) <= T(1))) {
+            t = xe <= fd_lim<T>::expmax() ? fd_kl(p, q) / T(b) + p * (L * (xe * fd_phi2(xe)) / T(b))
+                                          : fd_power_direct(p, q, b);
+        } else if (b <= 0.0 || (b < 0.5 && fabs(xd) <= T(1))) {
+            t = xd <= fd_lim<T>::expmax() ? fd_kl(q, p) / T(1.0 - b) - q * (L * (xd * fd_phi2(xd)) / T(1.0 - b))
+                                          : fd_power_direct(p, q, b);
         } else {
-            t = c * (exp(b * log(p) + (T(1) - b) * log(q)) - q - b * (p - q));
+            t = fd_power_direct(p, q, b);
         }
         return fd_clamp(t);
     }
-    if (p > T(0)) return b < T(1) ? p / (T(1) - b) : fd_lim<T>::inf();
-    if (q > T(0)) return b > T(0) ? q / b : fd_lim<T>::inf();
+    if (p > T(0)) return b < 1.0 ? p / T(1.0 - b) : fd_lim<T>::inf();
+    if (q > T(0)) return b > 0.0 ? q / T(b) : fd_lim<T>::inf();
     return T(0);
 }
 
@@ -201,9 +233,12 @@ __device__ long long fd_bits(double p, double q) {
            | (q == fd_lim<double>::inf() ? FD_INF_Q : 0);
 }
 """
-# the flag bits of kernels._flags, the one table
-_PREAMBLE = "".join(f"#define FD_{name} {getattr(_flags, name)}\n"
-                    for name in ("NAN_P", "NAN_Q", "NEG_P", "NEG_Q", "INF_P", "INF_Q")) + _PREAMBLE
+# the flag bits of kernels._flags, the one table; the Taylor coefficients 1/(k+2)! of phi2
+_PREAMBLE = ("".join(f"#define FD_{name} {getattr(_flags, name)}\n"
+                     for name in ("NAN_P", "NAN_Q", "NEG_P", "NEG_Q", "INF_P", "INF_Q"))
+             + "__device__ const double fd_phi2_c[19] = {"
+             + ", ".join(repr(1.0 / math.factorial(k + 2)) for k in range(19)) + "};\n"
+             + _PREAMBLE)
 
 TERMS: dict[str, int] = {"kl": 0, "reverse_kl": 0, "tv": 0, "pearson": 0, "neyman": 0,
                          "hellinger_sq": 0, "jeffreys": 0, "triangular": 0, "skew_js": 1,
