@@ -28,23 +28,22 @@ symbolically (f(1) = 0, convexity, limits, conjugate).
 
 Shipped generators (name: f(u); divergence)
 
-===================  =====================================================  ===============================
-``kl``               :math:`u\log u`                                       Kullback–Leibler KL(P‖Q)
-``reverse_kl``       :math:`-\log u`                                       KL(Q‖P)
-``js``               :math:`\tfrac12[u\log u-(u+1)\log\tfrac{u+1}2]`         Jensen–Shannon, ≤ log 2
-``skew_js(pi)``      :math:`\pi u\log\frac{u}{m}+(1-\pi)\log\frac1m`,        π KL(P‖M) + (1−π) KL(Q‖M),
-                     :math:`m=\pi u+1-\pi`                                   M = πP + (1−π)Q
-``tv``               :math:`\tfrac12|u-1|`                                 total variation ½‖P−Q‖₁
-``pearson``          :math:`(u-1)^2`                                       Pearson χ² = Σ(p−q)²/q
-``neyman``           :math:`(u-1)^2/u`                                     Neyman χ² = Σ(p−q)²/p
-``hellinger_sq``     :math:`c(\sqrt u-1)^2` (``scale=c``, default 1)       Σ(√p−√q)² ∈ [0, 2]
-``jeffreys``         :math:`(u-1)\log u`                                   KL(P‖Q) + KL(Q‖P)
-``le_cam``           :math:`(u-1)^2/(2(u+1))`                              ½Σ(p−q)²/(p+q) ∈ [0, 1]
-``triangular``       :math:`(u-1)^2/(u+1)`                                 Σ(p−q)²/(p+q) = 2 Le Cam
-``hockey_stick(g)``  :math:`(u-\gamma)_+`, γ ≥ 1                           E_γ = Σ(p−γq)₊
-``chi_alpha(a)``     :math:`|u-1|^a`, a ≥ 1                                χ^a (Vajda)
-``power(beta)``      :math:`\frac{u^\beta-1-\beta(u-1)}{\beta(\beta-1)}`   α/power family, β=1 KL, β=0 rev. KL
-===================  =====================================================  ===============================
+===================  ======================================================================  ==========================================
+``kl``               :math:`u\log u`                                                         Kullback–Leibler KL(P‖Q)
+``reverse_kl``       :math:`-\log u`                                                         KL(Q‖P)
+``js``               :math:`\tfrac12[u\log u-(u+1)\log\tfrac{u+1}2]`                         Jensen–Shannon, ≤ log 2
+``skew_js(pi)``      :math:`\pi u\log\frac{u}{m}+(1-\pi)\log\frac1m`, :math:`m=\pi u+1-\pi`  π KL(P‖M) + (1−π) KL(Q‖M), M = πP + (1−π)Q
+``tv``               :math:`\tfrac12|u-1|`                                                   total variation ½‖P−Q‖₁
+``pearson``          :math:`(u-1)^2`                                                         Pearson χ² = Σ(p−q)²/q
+``neyman``           :math:`(u-1)^2/u`                                                       Neyman χ² = Σ(p−q)²/p
+``hellinger_sq``     :math:`c(\sqrt u-1)^2` (``scale=c``, default 1)                         Σ(√p−√q)² ∈ [0, 2]
+``jeffreys``         :math:`(u-1)\log u`                                                     KL(P‖Q) + KL(Q‖P)
+``le_cam``           :math:`(u-1)^2/(2(u+1))`                                                ½Σ(p−q)²/(p+q) ∈ [0, 1]
+``triangular``       :math:`(u-1)^2/(u+1)`                                                   Σ(p−q)²/(p+q) = 2 Le Cam
+``hockey_stick(g)``  :math:`(u-\gamma)_+`, γ ≥ 1                                             E_γ = Σ(p−γq)₊
+``chi_alpha(a)``     :math:`|u-1|^a`, a ≥ 1                                                  χ^a (Vajda)
+``power(beta)``      :math:`\frac{u^\beta-1-\beta(u-1)}{\beta(\beta-1)}`                     α/power family, β=1 KL, β=0 rev. KL
+===================  ======================================================================  ==========================================
 
 ``power_family(alpha, convention)`` maps the three common parametrisations
 onto ``power(beta)``:

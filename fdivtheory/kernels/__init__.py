@@ -19,15 +19,15 @@ copy of the input.
 
 Which path runs (:func:`native`):
 
-=========  =====================================  ==================================
-path       when                                   module
-=========  =====================================  ==================================
-numba      NumPy float32/float64 input            :mod:`~fdivtheory.kernels.cpu`,
-                                                  :mod:`~fdivtheory.kernels.cpu_renyi`
-CuPy       CuPy arrays on a CUDA device           :mod:`~fdivtheory.kernels.gpu`
-generic    everything else, and inside            :mod:`~fdivtheory.kernels.generic`
+=========  ==========================================  ==================================
+path       when                                        module
+=========  ==========================================  ==================================
+numba      NumPy float32/float64 input                 :mod:`~fdivtheory.kernels.cpu`,
+                                                       :mod:`~fdivtheory.kernels.cpu_renyi`
+CuPy       CuPy arrays on a CUDA device                :mod:`~fdivtheory.kernels.gpu`
+generic    everything else, and inside                 :mod:`~fdivtheory.kernels.generic`
            :func:`fdivtheory._backend.generic_path`
-=========  =====================================  ==================================
+=========  ==========================================  ==================================
 
 The generic path is the reference semantics; the compiled kernels agree
 with it to rounding (parity tests in ``tests/test_kernels.py``).

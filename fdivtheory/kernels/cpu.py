@@ -8,8 +8,8 @@ branch ladder as the array-API code in :mod:`fdivtheory.generators`:
 2. q = 0 < p -> p (f'(∞) - f'(1)); p = 0 < q -> q (f(0+) + f'(1));
 3. both positive -> the stable perspective (near ratio 1 a form without
    cancellation: log1p; for KL ``q h((p - q)/q)`` with
-   ``h(d) = (1 + d) log1p(d) - d`` summed as a series for |d| < 1/4; for the
-   power family ``q f(1 + d)`` by its Taylor series for small |d|; a log
+   ``h(d) = (1 + d) log1p(d) - d`` summed as a series for ``|d|`` < 1/4; for the
+   power family ``q f(1 + d)`` by its Taylor series for small ``|d|``; a log
    difference when the ratio under/overflows);
 4. the result is clamped at 0 (rounding), never NaN.
 
@@ -40,7 +40,7 @@ in another order).  Far from ratio 1 the power terms use ``q exp(b log(p/q))``
 The power reference, and the fast term within 0.05 of the poles b = 0, 1
 (``power_pole1``, ``power_pole0``), is the pole-free ladder of
 :func:`fdivtheory._special.power_perspective` (KL plus a ``phi2`` correction);
-the other fast power terms are accurate to ~1e-15/|b (b - 1)|.
+the other fast power terms are accurate to ~1e-15/``|b (b - 1)|``.
 
 Floating-point flags: the only fast-math flag is ``reassoc`` on the additions
 that accumulate the sums (:func:`_radd`), so that they vectorise (summation

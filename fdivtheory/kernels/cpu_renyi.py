@@ -34,7 +34,7 @@ INF = math.inf
 NAN = math.nan
 
 _NEAR_ONE = 0.5
-"""Orders with |alpha - 1| up to this use the expm1 form (as the generic path)."""
+"""Orders with ``|alpha - 1|`` up to this use the expm1 form (as the generic path)."""
 
 
 @njit(error_model="numpy")
@@ -138,18 +138,6 @@ _TINY = 2.2250738585072014e-308
 
 
 @njit(**_OPTS)
-def _any_lost(P, Q, i, kp, rp, kq, rq):
-    """Row i has a positive mass whose scaled value is below the normal range (the
-    reference takes its logarithm from the mass and the scale)."""
-    lost = False
-    for j in range(P.shape[1]):
-        p0 = np.float64(P[i, j])
-        q0 = np.float64(Q[i, j])
-        lost |= ((p0 > 0.0) & (p0 * kp * rp < _TINY)) | ((q0 > 0.0) & (q0 * kq * rq < _TINY))
-    return lost
-
-
-@njit(**_OPTS)
 def _renyi_term(p, q, alpha):
     """(x, exp(x), p^alpha q^(1-alpha)) with x = (alpha - 1) log(p/q); the term is NaN
     where the fast exp does not apply, +inf for q = 0 < p and alpha > 1, else 0 off
@@ -169,7 +157,7 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
 
     ``log sum_i p_i^alpha q_i^(1-alpha) / (alpha - 1)``; q_i = 0 < p_i gives
     +inf for alpha > 1 and drops the term for alpha < 1; disjoint supports
-    give +inf.  Near alpha = 1 (|alpha - 1| <= 1/2) the expm1 form of
+    give +inf.  Near alpha = 1 (``|alpha - 1|`` <= 1/2) the expm1 form of
     :func:`_renyi_exact`.  alpha = 0: ``-log Q(supp P)``; alpha = inf:
     ``max_{p_i > 0} log(p_i/q_i)``.  Fast pass: the plain sum of
     ``p exp((alpha - 1) log(p/q))`` (no shift), accepted when it lies in
@@ -189,6 +177,7 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
         sp = 0.0
         sq = 0.0
         bad = False
+        lost = False  # a positive mass whose scaled value left the normal range
         val = NAN
         if alpha == 0.0:
             mass = 0.0
@@ -197,6 +186,7 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
                 q0 = np.float64(Q[i, j])
                 p = p0 * kp * rp
                 q = q0 * kq * rq
+                lost |= ((p0 > 0.0) & (p < _TINY)) | ((q0 > 0.0) & (q < _TINY))
                 bad |= not ((p0 >= 0.0) & (q0 >= 0.0) & (p0 < INF) & (q0 < INF))
                 mass = _radd(mass, q if p0 > 0.0 else 0.0)  # support of p as given
                 sp = _radd(sp, p0)
@@ -211,6 +201,7 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
                 q0 = np.float64(Q[i, j])
                 p = p0 * kp * rp
                 q = q0 * kq * rq
+                lost |= ((p0 > 0.0) & (p < _TINY)) | ((q0 > 0.0) & (q < _TINY))
                 bad |= not ((p0 >= 0.0) & (q0 >= 0.0) & (p0 < INF) & (q0 < INF))
                 r = (p / q if q > 0.0 else INF) if p > 0.0 else 0.0
                 rb = max(rb, _bits(r))
@@ -227,6 +218,7 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
                 q0 = np.float64(Q[i, j])
                 p = p0 * kp * rp
                 q = q0 * kq * rq
+                lost |= ((p0 > 0.0) & (p < _TINY)) | ((q0 > 0.0) & (q < _TINY))
                 bad = NAN if not ((p0 >= 0.0) & (q0 >= 0.0) & (p0 < INF) & (q0 < INF)) else 0.0
                 x, u, t = _renyi_term(p, q, alpha)
                 s = _radd(s, t + bad)
@@ -246,14 +238,15 @@ def _renyi_rows(P, Q, alpha, omit_nan, scale, out, flags, sums_p, sums_q):
                 q0 = np.float64(Q[i, j])
                 p = p0 * kp * rp
                 q = q0 * kq * rq
+                lost |= ((p0 > 0.0) & (p < _TINY)) | ((q0 > 0.0) & (q < _TINY))
                 bad = NAN if not ((p0 >= 0.0) & (q0 >= 0.0) & (p0 < INF) & (q0 < INF)) else 0.0
                 s = _radd(s, _renyi_term(p, q, alpha)[2] + bad)
                 sp = _radd(sp, p0)
                 sq = _radd(sq, q0)
             bad = not (s >= _S_MIN and s < INF)
             val = math.log(s) / (alpha - 1.0)
-        if scale is not None and not bad:  # the row is in cache: a second, cheap pass
-            bad = _any_lost(P, Q, i, kp, rp, kq, rq)
+        if scale is not None and not bad:  # the reference takes logs from mass and scale
+            bad = lost
         fl = 0
         if bad:
             val, fl, sp, sq = _renyi_exact(P, Q, i, alpha, omit_nan, kp, rp, kq, rq)

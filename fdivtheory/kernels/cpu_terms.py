@@ -57,7 +57,7 @@ def _atanh_tail(s2):
 
 @njit(**_OPTS)
 def _h_small(d):
-    """(1 + d) log1p(d) - d for |d| < 1/4 without cancellation (fdivtheory._special):
+    """(1 + d) log1p(d) - d for ``|d|`` < 1/4 without cancellation (fdivtheory._special):
     d^2 + (1 + d)(log1p(d) - d), log1p(d) - d = -d^2/(2 + d) + 2 (atanh(s) - s)."""
     s = d / (2.0 + d)
     s2 = s * s
@@ -431,7 +431,7 @@ def _phi2_v(x):
 @njit(**_OPTS)
 def _v_power_pole1(p, q, prm):
     """Ladder (E) of _t_power without branches, for |b - 1| < 0.05 (where the fast form
-    of _v_power loses 1/|b (b - 1)| of relative accuracy); NaN where the reference takes
+    of _v_power loses 1/``|b (b - 1)|`` of relative accuracy); NaN where the reference takes
     the direct form (b < 1 and |(b - 1) L| > 1, i.e. p/q beyond e^20) or p/q is not a
     normal float."""
     b = prm[0]
@@ -517,7 +517,7 @@ _POWER_LEAF = {0.5: "power_half", 2.0: "power_2", -1.0: "power_m1"}
 _POLE = 0.05
 """Orders b with min(|b|, |b - 1|) below this take the ladder in the
 fast pass (``power_pole1`` near 1, ``power_pole0`` near 0): the fast form loses
-~1e-15/|b (b - 1)| relative accuracy (< 1e-11 beyond)."""
+~1e-15/``|b (b - 1)|`` relative accuracy (< 1e-11 beyond)."""
 
 
 def power_leaf(b: float) -> str:

@@ -26,7 +26,7 @@ Array = Any
 _DOWN = 2.0 ** -600
 """Pre-scale of a row whose total overflows (as in :mod:`fdivtheory.kernels.cpu`)."""
 
-#: Orders with |alpha - 1| up to this use the expm1 form (see :func:`_renyi_near_one`).
+#: Orders with ``|alpha - 1|`` up to this use the expm1 form (see :func:`_renyi_near_one`).
 NEAR_ONE = 0.5
 
 

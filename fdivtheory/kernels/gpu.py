@@ -8,7 +8,7 @@ from the reference ``_t_<name>`` functions there):
 2. q = 0 < p -> p (f'(∞) - f'(1)); p = 0 < q -> q (f(0+) + f'(1));
 3. both positive -> the stable perspective (near ratio 1 a form without
    cancellation: log1p, or for KL ``q h((p - q)/q)`` with ``h(d) = (1 + d)
-   log1p(d) - d`` summed as a series for |d| < 1/4; a log difference when the
+   log1p(d) - d`` summed as a series for ``|d|`` < 1/4; a log difference when the
    ratio under/overflows);
 4. the result is clamped at 0 (rounding), never NaN.
 
@@ -86,7 +86,7 @@ template <typename T> __device__ T fd_log_ratio(T p, T q) {
 
 template <typename T> __device__ T fd_clamp(T t) { return t > T(0) ? t : T(0); }
 
-// (1 + d) log1p(d) - d for |d| < 1/4 without cancellation (fdivtheory._special):
+// (1 + d) log1p(d) - d for ``|d|`` < 1/4 without cancellation (fdivtheory._special):
 // d^2 + (1 + d)(log1p(d) - d), log1p(d) - d = -d^2/(2 + d) + 2 s^3 sum_k s^(2k)/(2k+3)
 template <typename T> __device__ T fd_h_small(T d) {
     T s = d / (T(2) + d), s2 = s * s, series = T(0);
