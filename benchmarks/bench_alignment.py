@@ -21,31 +21,17 @@ import argparse
 import math
 import os
 import platform
-import statistics
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from _timing import timed  # noqa: E402
 from scipy.stats import binom  # noqa: E402
 
 from fdivtheory.alignment import MemorylessModel, sample_best_of_n  # noqa: E402
-
-
-def timed(fn, repeats: int) -> tuple[float, float, object]:
-    """(cold time, median warm time, last result) of ``fn()``."""
-    start = time.perf_counter()
-    out = fn()
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        warm.append(time.perf_counter() - start)
-    return cold, statistics.median(warm), out
 
 
 def bernoulli_best_of_n() -> dict:

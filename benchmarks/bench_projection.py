@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats as st  # noqa: E402
 import sympy as sp  # noqa: E402
+from _timing import timed  # noqa: E402
 
 from fdivtheory.projection import (  # noqa: E402
     family,
@@ -42,19 +42,6 @@ from fdivtheory.projection import (  # noqa: E402
     risk_expansion,
     simulate_risk,
 )
-
-
-def timed(fn, repeats: int) -> tuple[float, float, object]:
-    """(cold time, median warm time, last result) of ``fn()``."""
-    start = time.perf_counter()
-    out = fn()
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        warm.append(time.perf_counter() - start)
-    return cold, statistics.median(warm), out
 
 
 def heavy_data(n: int, d: int, seed: int = 0) -> np.ndarray:

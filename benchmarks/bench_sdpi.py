@@ -28,33 +28,19 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from _timing import timed  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 from scipy.special import softmax  # noqa: E402
 
 from fdivtheory.sdpi import eta_chi2, eta_kl, eta_tv  # noqa: E402
 from fdivtheory.sdpi.kl_coefficient import fixed_input_kl  # noqa: E402
-
-
-def timed(fn, repeats: int) -> tuple[float, float, object]:
-    """(cold time, median warm time, last result) of ``fn()``."""
-    start = time.perf_counter()
-    out = fn()
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        warm.append(time.perf_counter() - start)
-    return cold, (statistics.median(warm) if warm else cold), out
 
 
 def dense_svd_chi2(K, p):
