@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from fdivtheory._arguments import nonnegative, probability_vector, real
+from fdivtheory._special import exprel2, one_plus_x_log1p_minus_x
 
 from ._logspace import kl_from_logs, logsumexp, psi
 from ._validation import as_reward
@@ -37,44 +38,6 @@ __all__ = [
 ]
 
 _RTOL = 4 * np.finfo(float).eps
-
-
-_EXPM1_SERIES = tuple(1.0 / math.factorial(k) for k in range(15, 1, -1))
-
-
-def _expm1_minus_id(u: np.ndarray) -> np.ndarray:
-    """``expm1(u) - u`` with full relative accuracy near 0 (series for ``|u| < 0.1``)."""
-    if u.size <= 32:  # small arrays: scalar loop, far less overhead
-        return np.array([_expm1_minus_id_scalar(float(v)) for v in u])
-    out = np.expm1(u) - u
-    small = np.abs(u) < 0.1
-    if small.any():
-        us = u[small]
-        acc = np.full_like(us, _EXPM1_SERIES[0])
-        for c in _EXPM1_SERIES[1:]:
-            acc *= us
-            acc += c
-        out[small] = acc * us * us
-    return out
-
-
-def _expm1_minus_id_scalar(v: float) -> float:
-    if abs(v) >= 0.1:
-        return math.expm1(v) - v
-    acc = 0.0
-    for c in _EXPM1_SERIES:
-        acc = acc * v + c
-    return acc * v * v
-
-
-def _one_plus_log1p_minus(s: float) -> float:
-    """``(1 + s) log1p(s) - s`` (>= 0), series ``sum_k (-s)^k / (k (k-1))`` for ``|s| < 0.1``."""
-    if abs(s) >= 0.1:
-        return (1.0 + s) * math.log1p(s) - s
-    acc = 0.0
-    for k in range(18, 1, -1):  # |s| < 0.1: 17 terms reach 1e-18 relative
-        acc = acc * -s + 1.0 / (k * (k - 1))
-    return acc * s * s
 
 
 def _log_mass(p: np.ndarray, sel: np.ndarray) -> float:
@@ -150,13 +113,13 @@ class TiltedFamily:
             return (math.inf if top else -math.inf), log_pmf, edge, -log_edge
         if abs(lam) * self.span < 0.5:
             u = lam * self.centred
-            s = float(self.p @ _expm1_minus_id(u)) + lam * self.residual
+            s = float(self.p @ (u * u * exprel2(u))) + lam * self.residual  # sum p (e^u - 1 - u)
             log_zc = math.log1p(s)
             log_pmf = self.log_p + u - log_zc
             shift = (float(self.p @ (np.expm1(u) * self.centred)) + self.residual) / (1.0 + s)
             kl = math.nan
             if with_kl:
-                kl = max((float(self.p @ psi(u)) - _one_plus_log1p_minus(s)) / (1.0 + s), 0.0)
+                kl = max((float(self.p @ psi(u)) - float(one_plus_x_log1p_minus_x(s))) / (1.0 + s), 0.0)
             return lam * self.mean0 + log_zc, log_pmf, self.mean0 + shift, kl
         a = self.log_p + lam * self.r
         k = int(np.argmax(a))
