@@ -5,7 +5,7 @@ Without ``p_x``, :math:`\eta_{KL}(K) = \eta_{\chi^2}(K)` (docs/theory/sdpi.md,
 maximised from the exact local limit :math:`\rho_m^2`, vertices, rays, edges and
 a multi-start BFGS in logit space (§5.3), and its proven upper end comes from
 :mod:`.kl_branch_and_bound` (two to :data:`MAX_BB_INPUTS` support points) or
-from :math:`\min(\eta_{TV}, \text{Pinsker})` (§5.5).  Every value is guarded
+from :math:`\min(\eta_{TV}, \eta_{KL}(K), \text{Pinsker})` (§5.5).  Every value is guarded
 against the data-processing inequality and against :math:`\rho_m^2`.
 """
 
@@ -137,10 +137,12 @@ def _fixed_input_kl_impl(K: np.ndarray, p: np.ndarray, seed: int) -> Coefficient
     else:
         ordered = np.sort(ps)
         pinsker = rho2 * 0.5 * (1.0 / ordered[0] + 1.0 / ordered[1]) * (1 + 1e-12)
-        tv = tv_rows(Ks)
-        upper = min(tv, pinsker)
-        upper_how = ("eta_TV(K) on supp P_X" if tv <= pinsker
-                     else "rho_m^2 (1/p_(1) + 1/p_(2)) / 2 (Pinsker)")
+        # eta_KL(P_X, K) <= eta_KL(K on supp P_X), certified through its best pair
+        sup_inputs = float(sup_chi2(Ks).bracket[1])
+        upper, upper_how = min((tv_rows(Ks), "eta_TV(K) on supp P_X"),
+                               (sup_inputs, "eta_KL(K) on supp P_X (best binary-input "
+                                            "subchannel, certified)"),
+                               (pinsker, "rho_m^2 (1/p_(1) + 1/p_(2)) / 2 (Pinsker)"))
         if n <= MAX_BB_INPUTS:
             bb_lo, bb_up, bb_q = simplex_fixed_input_bb(Ks, ps, best)
             if bb_lo > best and bb_q is not None:
@@ -190,8 +192,9 @@ def eta_kl(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | Any
         degenerate ones can exhaust its budget, leaving a proven but wider
         bracket).  With five or more support points the value is the best
         point found and the upper end is only
-        :math:`\min(\eta_{TV}, \rho_m^2(1/p_{(1)} + 1/p_{(2)})/2)`, proven but
-        typically wide: the value is **not certified** there.
+        :math:`\min(\eta_{TV}, \eta_{KL}(K), \rho_m^2(1/p_{(1)} + 1/p_{(2)})/2)`
+        (each on the support of ``p_x``), proven but typically wide: the
+        value is **not certified** there.
 
     Examples
     --------

@@ -4,8 +4,9 @@ r"""Dobrushin's TV coefficient and the chi-square coefficient (maximal correlati
   (docs/theory/sdpi.md, §2.1).
 * :func:`eta_chi2` -- with ``p_x``: :math:`\rho_m^2 = \sigma_2(B)^2`, exact from the
   SVD of the normalised joint matrix (§2.2); without: the supremum over inputs,
-  every pair of inputs exactly (a concave one-dimensional problem with a
-  certified tangent bound) then a multi-start over the simplex (§5.1).
+  which is that of the best binary-input subchannel (Ordentlich & Polyanskiy
+  2020), so every pair of inputs solved exactly (a concave one-dimensional
+  problem with a certified tangent bound) is the whole problem (§5.1).
 * :func:`maximal_correlation` -- :math:`\rho_m(X;Y)` of a finite joint law.
 
 The package-internal :func:`tv_rows`, :func:`sigma2` and :func:`sup_chi2` are the
@@ -26,6 +27,10 @@ from fdivtheory._backend import namespace
 from . import _kernels
 from ._common import GUARD_TOL, Coefficient, check_stack_xp, is_batch, one_blas_thread
 from ._validation import MASS_FLOOR, input_law
+
+#: Largest input alphabet for which :func:`sup_chi2` also runs a local ascent over the
+#: whole simplex as a cross-check of the pair code (the theorem makes it redundant).
+CROSS_CHECK_INPUTS = 20
 
 __all__ = ["eta_chi2", "eta_tv", "maximal_correlation"]
 
@@ -291,30 +296,31 @@ def _sup_chi2_impl(K: np.ndarray, rng_seed: int) -> Coefficient:
     if n == 1:
         return Coefficient(0.0, "chi2", "closed form", (0.0, 0.0), True, np.ones(1),
                            "a single input: the output never depends on it")
-    pv, pu, pp, attained = _pairs_sup(K)
-    note = "best pair of inputs (concave 1-D problem, certified)"
-    if n == 2:
-        value, upper, argmax = pv, min(pu, tv + GUARD_TOL), pp
-    else:
+    # Ordentlich & Polyanskiy 2020: the coefficient of K is that of its best
+    # binary-input subchannel, so the certified pair problem is the whole supremum
+    value, upper, argmax, attained = _pairs_sup(K)
+    note = ("best binary-input subchannel (Ordentlich & Polyanskiy 2020), each a concave "
+            "1-D problem with a tangent certificate")
+    if n > 2 and n <= CROSS_CHECK_INPUTS:
+        # cross-check of the code, not of the theorem: a local ascent over the whole
+        # simplex from the best pair and the uniform law must not beat the pairs
         rng = np.random.default_rng(rng_seed)
-        starts = [0.98 * pp + 0.02 / n, np.full(n, 1.0 / n)]
-        starts += list(rng.dirichlet(np.ones(n), size=3))
-        sv, sp = _simplex_ascent(K, starts)
-        value, argmax, upper = pv, pp, tv
-        if sv > pv + 1e-13:
-            value, argmax, attained = sv, sp, True
-            note = "multi-start over the simplex beat the best pair"
-        else:
-            note += "; multi-start over the simplex found nothing higher"
+        starts = [0.98 * argmax + 0.02 / n, np.full(n, 1.0 / n), rng.dirichlet(np.ones(n))]
+        sv, _ = _simplex_ascent(K, starts)
+        if sv > upper + GUARD_TOL:
+            raise ArithmeticError(f"an input law reaches rho_m^2 = {sv!r} above the certified "
+                                  f"best binary-input subchannel {upper!r}: a numerical failure "
+                                  "(please report the channel)")
     if value > tv + GUARD_TOL:
         raise ArithmeticError(f"eta_chi2(K) = {value!r} exceeds eta_TV(K) = {tv!r}: a "
                               "numerical failure (please report the channel)")
-    return Coefficient(value, "chi2", "optimisation", (value, max(upper, value)), attained,
-                       argmax, note)
+    return Coefficient(value, "chi2", "optimisation", (value, max(min(upper, tv + GUARD_TOL),
+                                                                  value)),
+                       attained, argmax, note)
 
 
 def _sup_chi2_batch(K: np.ndarray) -> np.ndarray:
-    """Best-pair supremum for a stack of channels (all pairs, vectorised)."""
+    """Supremum over inputs for a stack of channels: best pair (all pairs, vectorised)."""
     N, n, m = K.shape
     if n == 1:
         return np.zeros(N)
@@ -338,19 +344,20 @@ def eta_chi2(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | A
 
     Input masses below ``1e-12`` are treated as zero first (a tiny mass can
     make a spurious :math:`\sigma_2 = 1`).  Without ``p_x``, the supremum over
-    inputs :math:`\eta_{\chi^2}(K) = \eta_{KL}(K)` by the recipe of
-    docs/theory/sdpi.md, §5.1 (every pair of inputs exactly, then a
-    multi-start over the simplex); a supremum approached at a vertex
-    (Z-channel) is returned as its limit.
+    inputs :math:`\eta_{\chi^2}(K) = \eta_{KL}(K)`, certified: it equals the
+    coefficient of the best binary-input subchannel (Ordentlich & Polyanskiy
+    2020, proving a conjecture of Cohen, Kemperman & Zbaganu 1998), and each
+    pair of inputs is a concave one-dimensional problem solved with a tangent
+    certificate (docs/theory/sdpi.md, §5.1).  A supremum approached at a
+    vertex (Z-channel) is returned as its limit.
 
     Parameters
     ----------
     K : array_like, shape (n_x, n_y) or (..., n_x, n_y)
         Row-stochastic channel(s).  A stack with a stack of ``p_x`` runs
         batched through the array API (CuPy in, CuPy out); a stack without
-        ``p_x`` returns the best-pair suprema (NumPy): each is a proven
-        lower bound, equal to the full supremum on every channel tried but
-        not proved equal (docs/theory/sdpi.md, §5.1).
+        ``p_x`` returns the suprema (NumPy), the same best-pair values as
+        for a single channel, hence exact by the binary-input theorem.
     p_x : array_like, optional
         Input law, shape (n_x,) (or (..., n_x) for a stack).
     return_info : bool

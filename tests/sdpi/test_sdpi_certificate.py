@@ -116,3 +116,60 @@ def test_three_point_bracket_against_dense_grid():
         assert grid <= hi + 1e-12
         assert lo >= grid - 1e-6
         assert hi - lo <= 1e-8
+
+
+def _rho2(K, p):
+    """rho_m^2 by a plain SVD of the normalised joint matrix (independent of the library)."""
+    keep = p > 1e-12
+    K, p = K[keep], p[keep] / p[keep].sum()
+    py = p @ K
+    B = np.sqrt(p)[:, None] * K / np.sqrt(np.where(py > 0, py, 1.0))[None, :]
+    s = np.linalg.svd(B[:, py > 0], compute_uv=False)
+    return float(s[1] ** 2) if s.size > 1 else 0.0
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (4, 3), (5, 5), (8, 6)])
+def test_sup_over_inputs_certified_by_the_binary_input_theorem(shape):
+    """eta_chi2(K) = eta_KL(K) is the best binary-input subchannel (Ordentlich-Polyanskiy 2020).
+
+    The bracket must be closed to rounding, and no input law (random, sparse or a local
+    ascent from it) may exceed its upper end.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import softmax
+
+    rng = np.random.default_rng(sum(shape))
+    n, m = shape
+    for _ in range(3):
+        K = rng.dirichlet(np.ones(m) * rng.choice([0.3, 1.0, 3.0]), size=n)
+        res = eta_chi2(K, return_info=True)
+        lo, hi = res.bracket
+        assert hi - lo < 1e-10
+        assert _rho2(K, res.argmax) == pytest.approx(res.value, abs=1e-10)
+        P = np.vstack([rng.dirichlet(np.ones(n) * a, size=300) for a in (0.1, 1.0, 10.0)])
+        best = max(_rho2(K, p) for p in P)
+        for p0 in P[np.argsort([-_rho2(K, p) for p in P])[:3]]:
+            r = minimize(lambda t, K=K: -_rho2(K, softmax(t)), np.log(p0), method="Nelder-Mead",
+                         options={"maxiter": 2000, "xatol": 1e-10, "fatol": 1e-14})
+            best = max(best, -r.fun)
+        assert best <= hi + 1e-12
+        assert eta_kl(K) == res.value
+
+
+def test_batched_sup_over_inputs_equals_the_single_channel_values():
+    rng = np.random.default_rng(5)
+    K = rng.dirichlet(np.ones(4), size=(30, 5))
+    single = np.array([eta_chi2(k) for k in K])
+    assert np.max(np.abs(eta_chi2(K) - single)) < 1e-12
+
+
+def test_many_point_upper_end_uses_the_certified_sup_over_inputs():
+    """Five or more support points: the upper end is at most eta_KL(K) on supp P_X."""
+    rng = np.random.default_rng(11)
+    for n in (5, 7):
+        K = rng.dirichlet(np.ones(6), size=n)
+        p = rng.dirichlet(np.ones(n))
+        res = eta_kl(K, p, return_info=True)
+        sup = eta_chi2(K, return_info=True).bracket[1]
+        assert res.bracket[0] <= res.value <= res.bracket[1] <= sup + 1e-15
+        assert res.value <= sup
