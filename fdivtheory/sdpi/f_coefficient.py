@@ -1,11 +1,12 @@
 r"""The contraction coefficient of an arbitrary f-divergence.
 
-:func:`eta_f` dispatches ``f = "tv"`` to Dobrushin's closed form and ``f = "kl"``
-to :func:`fdivtheory.sdpi.eta_kl`; every nonlinear operator-convex ``f`` shares
-:math:`\eta_f(K) = \eta_{\chi^2}(K)`; any other generator is optimised over
-pairs ``(P, Q)`` (or over ``Q`` at a fixed input) and reported with the certified
-bracket :math:`[\max(\text{found}, \eta_{\chi^2}), \eta_{TV}]`
-(docs/theory/sdpi.md, §2.4).
+:func:`eta_f` dispatches ``f = "tv"`` to Dobrushin's closed form, ``f = "kl"``
+to :func:`fdivtheory.sdpi.eta_kl` and the hockey-stick divergence to its
+two-point closed form (Asoodeh et al. 2020); every nonlinear operator-convex
+``f`` shares :math:`\eta_f(K) = \eta_{\chi^2}(K)`; any other generator is
+searched over the binary-input subchannels, which suffice by Ordentlich &
+Polyanskiy (2020) (or over ``Q`` at a fixed input), and reported with the proven
+bracket :math:`[\text{lower}, \eta_{TV}]` (docs/theory/sdpi.md, §2.4).
 """
 
 from __future__ import annotations
@@ -69,9 +70,19 @@ def eta_f(K: Any, f: Any, p_x: Any = None, *, return_info: bool = False,
     (Choi-Ruskai-Seneta 1994); for any other generator the pairs ``(P, Q)``
     are searched on the binary-input subchannels, which suffice by
     Ordentlich & Polyanskiy (2020) (a lattice scan of every pair of inputs,
-    then Nelder-Mead), and the result is reported with the proven bracket :math:`[\max(\text{found}, \eta_{\chi^2}), \eta_{TV}]`.
-    With ``p_x``: the sup over ``Q`` of :math:`D_f(QK\|P_XK)/D_f(Q\|P_X)`,
-    never below :math:`\rho_m^2` when :math:`f''(1) > 0`.
+    then Nelder-Mead), and the result is reported with the proven bracket
+    :math:`[\text{lower}, \eta_{TV}]`; ``lower`` is the best ratio found,
+    raised to :math:`\eta_{\chi^2}` when :math:`0 < f''(1) < \infty`.  The
+    hockey-stick divergence :math:`E_\gamma` is exact:
+    :math:`\eta_{E_\gamma}(K) = \max_{x \ne x'} E_\gamma(K_x\|K_{x'})`
+    (Asoodeh, Diaz & Calmon 2020, Theorem 2).  With ``p_x``: the sup over ``Q``
+    of :math:`D_f(QK\|P_XK)/D_f(Q\|P_X)`, never below :math:`\rho_m^2` when
+    :math:`0 < f''(1) < \infty`, bracketed by :math:`\eta_{TV}` above.
+
+    A ratio found within ``GUARD_TOL`` (1e-10) above :math:`\eta_{TV}` (rounding of
+    a ratio of two small divergences) is reported as :math:`\eta_{TV}`, which
+    bounds every :math:`\eta_f`; a larger excess raises ``ArithmeticError``.
+    ``seed`` seeds the random starts of the fixed-input search only.
 
     Examples
     --------
@@ -88,27 +99,46 @@ def eta_f(K: Any, f: Any, p_x: Any = None, *, return_info: bool = False,
     tv = tv_rows(Kn)
     smooth2 = bool(np.isfinite(float(g.d2f(1.0))) and float(g.d2f(1.0)) > 0)
     if p_x is None:
+        if g.name.startswith("hockey_stick"):
+            value, arg = _hockey_stick(Kn, float(g.params["gamma"]))
+            res = Coefficient(value, g.name, "closed form", (value, value), True, arg,
+                              "max over input pairs of E_gamma(K_x || K_x') (Asoodeh et al. "
+                              "2020, Theorem 2)")
+            return res if return_info else res.value
         chi = sup_chi2(Kn)
         if _operator_convex(g):
             res = Coefficient(chi.value, g.name, chi.method, chi.bracket, chi.attained,
                               chi.argmax, "operator-convex f: eta_f(K) = eta_chi2(K)")
             return res if return_info else res.value
         lower = chi.value if smooth2 else 0.0
-        found, arg = _optimise_pairs(Kn, g, seed)
+        found, arg = _optimise_pairs(Kn, g)
         value = max(lower, found)
-        note = "binary-input subchannels searched" if found >= lower else "chi2 lower bound (local limit)"
-        bracket = (value, tv)
+        note = ("binary-input subchannels searched" if found >= lower
+                else "chi2 lower bound (local limit)")
     else:
         p = input_law(p_x, Kn.shape[0])
         lower = eta_chi2(Kn, p) if smooth2 else 0.0
         found, arg = _optimise_fixed(Kn, p, g, seed)
         value = max(lower, found)
         note = "Q optimised" if found >= lower else "chi2 lower bound (local limit)"
-        bracket = (value, max(value, tv))
     if value > tv + GUARD_TOL:
         raise ArithmeticError(f"eta_f = {value!r} exceeds eta_TV = {tv!r}: numerical failure")
-    res = Coefficient(value, g.name, "optimisation", bracket, found >= lower, arg, note)
+    if value > tv:
+        value, note = tv, note + "; a ratio within rounding above eta_TV, reported as eta_TV"
+    res = Coefficient(value, g.name, "optimisation", (value, tv), found >= lower, arg, note)
     return res if return_info else res.value
+
+
+def _hockey_stick(K: np.ndarray, gamma: float) -> tuple[float, np.ndarray]:
+    r""":math:`\max_{x \ne x'} E_\gamma(K_x\|K_{x'})` and its pair ``(delta_x, delta_x')``."""
+    n = K.shape[0]
+    if n == 1:
+        return 0.0, np.ones((2, 1))
+    E = np.maximum(K[:, None, :] - gamma * K[None, :, :], 0.0).sum(axis=2)
+    np.fill_diagonal(E, -np.inf)
+    i, j = np.unravel_index(int(np.argmax(E)), E.shape)
+    eye = np.eye(n)
+    return float(min(E[i, j], 1.0)), np.stack([eye[i], eye[j]])
 
 
 def _optimise_fixed(K, p, g, seed):
@@ -141,24 +171,40 @@ def _optimise_fixed(K, p, g, seed):
     return best, arg
 
 
-def _optimise_pairs(K, g, seed, grid=33, refine=4):
+#: Smallest input divergence at which the pair search evaluates a ratio: below it the
+#: rounding of the output divergence, divided by the input one, exceeds GUARD_TOL.
+SEARCH_FLOOR = 1e-6
+
+
+def _optimise_pairs(K, g, grid=33, refine=4):
     r"""Largest ratio over the binary-input subchannels (docs/theory/sdpi.md, §2.4).
 
     By Ordentlich & Polyanskiy (2020) :math:`\eta_f(K)` is the largest
     :math:`\eta_f` of the subchannels on two inputs ``{i, j}``, a problem in
-    ``(p, q)``, the masses of ``P`` and ``Q`` on ``j``.  Every pair is scanned on a
-    ``grid x grid`` lattice in one vectorised pass; the ``refine`` best
-    lattice points are polished by Nelder-Mead in logit coordinates.
-    Returns the best ratio (a feasible point) and ``(P, Q)``.
+    ``(p, q)``, the masses of ``P`` and ``Q`` on ``j``.  Every pair is scanned in
+    one vectorised pass on a ``grid x grid`` lattice refined geometrically
+    towards 0 and 1 (where suprema of the chi-alpha type sit) plus points just off
+    the diagonal ``p = q`` (the local limit); the ``refine`` best points are
+    polished by Nelder-Mead in logit coordinates.  Ratios whose input divergence
+    is below ``SEARCH_FLOOR`` (1e-6) are not evaluated.  Returns the best ratio (a
+    feasible point) and ``(P, Q)``.
     """
     import fdivtheory as fd
 
     n = K.shape[0]
+    if n == 1:
+        return 0.0, None
     i, j = np.triu_indices(n, 1)
-    t = np.concatenate([[0.0], np.linspace(0.5 / grid, 1 - 0.5 / grid, grid - 2), [1.0]])
+    ends = np.array([1e-9, 1e-6, 1e-3])
+    t = np.unique(np.concatenate([[0.0, 1.0], ends, 1 - ends,
+                                  np.linspace(0.5 / grid, 1 - 0.5 / grid, grid - 2)]))
     pp, qq = np.meshgrid(t, t, indexing="ij")
     off = pp != qq
-    pv, qv = pp[off], qq[off]                                  # (G,)
+    near = (t[:, None] + np.array([-1e-2, -1e-4, 1e-4, 1e-2])[None, :]).ravel()
+    qn = np.repeat(t, 4)
+    inside = (near >= 0) & (near <= 1)
+    pv = np.concatenate([pp[off], near[inside]])
+    qv = np.concatenate([qq[off], qn[inside]])
 
     def ratios(a, b, pv, qv):
         """Ratios for rows (a, b) (stacked over pairs) at masses (pv, qv): shape (pairs, G)."""
@@ -168,7 +214,7 @@ def _optimise_pairs(K, g, seed, grid=33, refine=4):
         mp = (1 - pv)[None, :, None] * a[:, None, :] + pv[None, :, None] * b[:, None, :]
         mq = (1 - qv)[None, :, None] * a[:, None, :] + qv[None, :, None] * b[:, None, :]
         num = fd.f_divergence(mp, mq, g)
-        ok = np.isfinite(den) & (den >= DENOMINATOR_FLOOR)
+        ok = np.isfinite(den) & (den >= SEARCH_FLOOR)
         with np.errstate(invalid="ignore", divide="ignore"):
             r = np.where(ok[None, :], num / np.where(ok, den, 1.0)[None, :], -np.inf)
         return np.where(np.isfinite(r), r, -np.inf)
@@ -193,9 +239,8 @@ def _optimise_pairs(K, g, seed, grid=33, refine=4):
             pm, qm = 1 / (1 + np.exp(-th))
             return -float(ratios(a, b, np.array([pm]), np.array([qm]))[0, 0])
 
-        th0 = np.log(np.clip([pv[gi], qv[gi]], 1e-9, 1 - 1e-9)
-                     / (1 - np.clip([pv[gi], qv[gi]], 1e-9, 1 - 1e-9)))
-        res = minimize(neg, th0, method="Nelder-Mead",
+        x0 = np.clip([pv[gi], qv[gi]], 1e-12, 1 - 1e-12)
+        res = minimize(neg, np.log(x0 / (1 - x0)), method="Nelder-Mead",
                        options={"maxiter": 600, "xatol": 1e-10, "fatol": 1e-15})
         if np.isfinite(res.fun) and -res.fun > best:
             pm, qm = 1 / (1 + np.exp(-res.x))

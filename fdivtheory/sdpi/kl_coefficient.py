@@ -23,7 +23,7 @@ from . import _kl
 from ._common import DENOMINATOR_FLOOR, GUARD_TOL, Coefficient, is_batch, one_blas_thread
 from ._validation import input_law
 from .kl_branch_and_bound import binary_fixed_input_bb, simplex_fixed_input_bb
-from .tv_chi2 import eta_chi2, sigma2, sup_chi2, tv_rows
+from .tv_chi2 import _pairs_sup, eta_chi2, sigma2, sup_chi2, tv_rows
 
 __all__ = ["eta_kl"]
 
@@ -126,8 +126,9 @@ def _fixed_input_kl_impl(K: np.ndarray, p: np.ndarray, seed: int) -> Coefficient
         raise ArithmeticError(f"a KL ratio {best!r} > 1 violates the data-processing "
                               "inequality: a numerical failure")
     # proven upper end (docs/theory/sdpi.md, §5.5): two-point P_X -> branch and
-    # bound to 1e-9; otherwise min(eta_TV(K on supp P_X), Pinsker bound), tightened by a
-    # branch and bound over the simplex for up to MAX_BB_INPUTS support points
+    # bound to 1e-9; otherwise the least of eta_TV, eta_KL (certified, best pair) and
+    # the Pinsker bound, all on supp P_X, tightened by a branch and bound over the
+    # simplex for up to MAX_BB_INPUTS support points
     if n == 2:
         bb_lo, upper, bb_q = binary_fixed_input_bb(Ks, ps)
         if bb_lo > best:
@@ -138,7 +139,7 @@ def _fixed_input_kl_impl(K: np.ndarray, p: np.ndarray, seed: int) -> Coefficient
         ordered = np.sort(ps)
         pinsker = rho2 * 0.5 * (1.0 / ordered[0] + 1.0 / ordered[1]) * (1 + 1e-12)
         # eta_KL(P_X, K) <= eta_KL(K on supp P_X), certified through its best pair
-        sup_inputs = float(sup_chi2(Ks).bracket[1])
+        sup_inputs = _pairs_sup(Ks)[1]
         upper, upper_how = min((tv_rows(Ks), "eta_TV(K) on supp P_X"),
                                (sup_inputs, "eta_KL(K) on supp P_X (best binary-input "
                                             "subchannel, certified)"),

@@ -173,3 +173,68 @@ def test_many_point_upper_end_uses_the_certified_sup_over_inputs():
         sup = eta_chi2(K, return_info=True).bracket[1]
         assert res.bracket[0] <= res.value <= res.bracket[1] <= sup + 1e-15
         assert res.value <= sup
+
+
+def test_hockey_stick_closed_form_against_brute_force():
+    """eta of E_gamma is max_{x != x'} E_gamma(K_x || K_x') (Asoodeh et al. 2020): attained at a
+    pair of point masses, and no random pair of laws on all inputs does better."""
+    import fdivtheory as fd
+    from fdivtheory.sdpi import eta_f, eta_tv
+
+    rng = np.random.default_rng(21)
+    for gamma in (1.0, 1.5, 3.0):
+        g = fd.get_generator("hockey_stick", gamma=gamma)
+        for n, m in ((2, 3), (3, 4), (5, 2)):
+            K = rng.dirichlet(np.ones(m) * 0.5, size=n)
+            res = eta_f(K, g, return_info=True)
+            brute = max(np.maximum(K[i] - gamma * K[j], 0).sum()
+                        for i in range(n) for j in range(n) if i != j)
+            assert res.value == pytest.approx(brute, abs=1e-15)
+            assert res.bracket == (res.value, res.value)
+            P, Q = rng.dirichlet(np.ones(n) * 0.3, size=(2, 5000))
+            den = fd.f_divergence(P, Q, g)
+            num = fd.f_divergence(P @ K, Q @ K, g)
+            ok = den > 1e-4   # rounding of a ratio: about 4e-16 / den, below 1e-11 here
+            assert np.max(num[ok] / den[ok]) <= res.value + 1e-11
+            if gamma == 1.0:
+                assert res.value == pytest.approx(eta_tv(K), abs=1e-15)
+
+
+@pytest.mark.parametrize("name, params", [("power", {"beta": 3.0}), ("power", {"beta": -2.0}),
+                                          ("chi_alpha", {"alpha": 3.0}),
+                                          ("chi_alpha", {"alpha": 1.5})])
+def test_generic_f_bracket_is_ordered_and_dominates_a_dense_pair_grid(name, params):
+    """Brackets are ordered, never above eta_TV, and dominate a dense scan of every binary-input
+    subchannel (independent code: the divergences are written out here)."""
+    import fdivtheory as fd
+    from fdivtheory.sdpi import eta_f, eta_tv
+
+    g = fd.get_generator(name, **params)
+    rng = np.random.default_rng(len(name) + int(abs(10 * sum(params.values()))))
+    t = np.concatenate([np.geomspace(1e-10, 1e-2, 30), np.linspace(0.01, 0.99, 300),
+                        1 - np.geomspace(1e-10, 1e-2, 30)])
+    p, q = np.meshgrid(t, t, indexing="ij")
+    keep = np.abs(p - q) > 1e-4
+    p, q = p[keep], q[keep]
+    f = g.f
+
+    def div(P, Q):          # sum_i Q_i f(P_i / Q_i), all masses positive here
+        return (Q * f(P / Q)).sum(axis=-1)
+
+    for _ in range(4):
+        n, m = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        K = rng.dirichlet(np.ones(m), size=n)
+        res = eta_f(K, g, return_info=True)
+        lo, hi = res.bracket
+        assert lo <= hi <= eta_tv(K) + 1e-15
+        best = 0.0
+        for a in range(n):
+            for b in range(n):
+                if a < b:
+                    mp = np.outer(1 - p, K[a]) + np.outer(p, K[b])
+                    mq = np.outer(1 - q, K[a]) + np.outer(q, K[b])
+                    den = div(np.stack([1 - p, p], 1), np.stack([1 - q, q], 1))
+                    r = div(mp, mq) / den
+                    best = max(best, float(np.max(r[den > 1e-6])))
+        assert best <= hi + 1e-9
+        assert lo >= best - 1e-6 * max(1.0, best)   # the search is at least as good as the scan
