@@ -29,7 +29,7 @@ __all__ = ["eta_kl"]
 
 #: Largest support of ``p_x`` for which the fixed-input KL bracket is tightened by a
 #: branch and bound over the simplex (docs/theory/sdpi.md, §5.5).
-MAX_BB_INPUTS = 4
+MAX_BB_INPUTS = 5
 
 
 def _ratio_kl(K: np.ndarray, p: np.ndarray, pk: np.ndarray, Q: np.ndarray) -> np.ndarray:
@@ -188,10 +188,11 @@ def eta_kl(K: Any, p_x: Any = None, *, return_info: bool = False) -> float | Any
         Input law.
     return_info : bool
         Return a :class:`Coefficient` whose ``bracket`` is proven
-        (docs/theory/sdpi.md, §5.5).  When ``p_x`` has two to four support
-        points a branch and bound closes it to about 1e-9 (generic channels;
-        degenerate ones can exhaust its budget, leaving a proven but wider
-        bracket).  With five or more support points the value is the best
+        (docs/theory/sdpi.md, §5.5).  When ``p_x`` has two to five support
+        points a branch and bound closes it to about 1e-9 (generic channels,
+        in up to a few seconds; degenerate ones can exhaust its budget,
+        leaving a proven but wider bracket).  With six or more support points
+        the value is the best
         point found and the upper end is only
         :math:`\min(\eta_{TV}, \eta_{KL}(K), \rho_m^2(1/p_{(1)} + 1/p_{(2)})/2)`
         (each on the support of ``p_x``), proven but typically wide: the
