@@ -96,21 +96,21 @@ def eta_f(K: Any, f: Any, p_x: Any = None, *, return_info: bool = False,
         return eta_tv(Kn, p_x, return_info=return_info)
     if g.name == "kl":
         return eta_kl(Kn, p_x, return_info=return_info)
+    if p_x is None and g.name.startswith("hockey_stick"):
+        value, arg = _hockey_stick(Kn, float(g.params["gamma"]))
+        res = Coefficient(value, g.name, "closed form", (value, value), True, arg,
+                          "max over input pairs of E_gamma(K_x || K_x') (Asoodeh et al. "
+                          "2020, Theorem 2)")
+        return res if return_info else res.value
+    if p_x is None and _operator_convex(g):
+        chi = sup_chi2(Kn)
+        res = Coefficient(chi.value, g.name, chi.method, chi.bracket, chi.attained,
+                          chi.argmax, "operator-convex f: eta_f(K) = eta_chi2(K)")
+        return res if return_info else res.value
     tv = tv_rows(Kn)
     smooth2 = bool(np.isfinite(float(g.d2f(1.0))) and float(g.d2f(1.0)) > 0)
     if p_x is None:
-        if g.name.startswith("hockey_stick"):
-            value, arg = _hockey_stick(Kn, float(g.params["gamma"]))
-            res = Coefficient(value, g.name, "closed form", (value, value), True, arg,
-                              "max over input pairs of E_gamma(K_x || K_x') (Asoodeh et al. "
-                              "2020, Theorem 2)")
-            return res if return_info else res.value
-        chi = sup_chi2(Kn)
-        if _operator_convex(g):
-            res = Coefficient(chi.value, g.name, chi.method, chi.bracket, chi.attained,
-                              chi.argmax, "operator-convex f: eta_f(K) = eta_chi2(K)")
-            return res if return_info else res.value
-        lower = chi.value if smooth2 else 0.0
+        lower = sup_chi2(Kn).value if smooth2 else 0.0
         found, arg = _optimise_pairs(Kn, g)
         value = max(lower, found)
         note = ("binary-input subchannels searched" if found >= lower
