@@ -20,7 +20,7 @@ import numpy as np
 from fdivtheory._arguments import nonnegative, probability
 
 from ._validation import sub_gaussian
-from .layers import dropout_eta
+from .layers import dropout_eta, network_coefficient
 
 __all__ = [
     "contraction_refined_bound",
@@ -48,12 +48,7 @@ def contraction_refined_bound(label_information: float, conditional_information:
     iy = nonnegative(label_information, "label_information")
     ix = nonnegative(conditional_information, "conditional_information")
     s = sub_gaussian(sigma)
-    eta = 1.0
-    for i, e in enumerate(etas):
-        v = nonnegative(e, f"etas[{i}]")
-        if v > 1:
-            raise ValueError(f"etas[{i}] must lie in [0, 1], got {e!r}")
-        eta *= v
+    eta = network_coefficient(etas)
     if label_term:
         return math.sqrt(2 * s * s * (iy + eta * ix))
     if iy > 0:
